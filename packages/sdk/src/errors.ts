@@ -1,0 +1,86 @@
+/**
+ * Every error the SDK raises is an {@link AnarchyError} with a stable {@link ErrorCode}, so game
+ * code can branch on `err.code` instead of parsing messages. Messages say what to do next.
+ */
+
+/** Stable error codes. Add new ones at the end; never rename one that shipped. */
+export const ErrorCode = {
+  /** A send or call named a peer this transport has no open connection to. */
+  UnknownPeer: 'unknown-peer',
+  /** The transport (or room) was closed; create a new one to continue. */
+  Closed: 'closed',
+  /** Bytes were not a `Uint8Array`, or exceed the channel's size limit. */
+  InvalidMessage: 'invalid-message',
+  /** A caller passed an argument outside its documented range. */
+  InvalidArgument: 'invalid-argument',
+  /** The signal service could not be reached (network error or non-JSON answer). */
+  SignalUnreachable: 'signal-unreachable',
+  /** The signal service answered with an error (see `details.signalCode`). */
+  SignalRejected: 'signal-rejected',
+  /** The room does not exist on the signal service. */
+  RoomNotFound: 'room-not-found',
+  /** The room is at its size cap. */
+  RoomFull: 'room-full',
+  /** The peer id is taken, malformed, or was refused by the PeerServer. */
+  PeerIdUnavailable: 'peer-id-unavailable',
+  /** WebRTC is missing in this environment (in Node, install `@roamhq/wrtc`). */
+  WebRtcUnsupported: 'webrtc-unsupported',
+  /** A WebRTC connection to a peer could not be established or failed. */
+  PeerConnectionFailed: 'peer-connection-failed',
+  /** A peer stopped answering and was declared gone. */
+  PeerTimeout: 'peer-timeout',
+  /** The connection to the signal service (PeerServer socket) was lost. */
+  SignalDisconnected: 'signal-disconnected',
+  /** The signal service reported a server-side error. */
+  SignalServerError: 'signal-server-error',
+  /** Sending failed inside the data channel (e.g. it closed mid-send). */
+  SendFailed: 'send-failed',
+  /** The send queue is over its limit; the peer is too slow to keep up. */
+  Backpressure: 'backpressure',
+  /** Bytes from a peer were not a valid frame (see `details`). */
+  MalformedFrame: 'malformed-frame',
+  /** A peer speaks a protocol version this build cannot read. */
+  IncompatibleVersion: 'incompatible-version',
+  /** A reassembled payload would exceed the configured maximum. */
+  PayloadTooLarge: 'payload-too-large',
+  /** This peer is not the czar of the shard it tried to write. */
+  NotCzar: 'not-czar',
+  /** An unexpected internal failure; please report it with the seed or logs. */
+  Internal: 'internal',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Base class of every SDK error. */
+export class AnarchyError extends Error {
+  override readonly name: string = 'AnarchyError';
+  readonly code: ErrorCode;
+  readonly details: Readonly<Record<string, unknown>>;
+  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/** Raised by transports: connecting, sending, losing peers. */
+export class TransportError extends AnarchyError {
+  override readonly name = 'TransportError';
+}
+
+/** Raised when talking to the signal (rendezvous) service fails. */
+export class SignalError extends AnarchyError {
+  override readonly name = 'SignalError';
+}
+
+/** Raised by the wire codec for bytes that are not a valid frame. */
+export class WireError extends AnarchyError {
+  override readonly name = 'WireError';
+}
+
+/** Raised for bad arguments to public API calls. */
+export class ArgumentError extends AnarchyError {
+  override readonly name = 'ArgumentError';
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super(ErrorCode.InvalidArgument, message, details);
+  }
+}

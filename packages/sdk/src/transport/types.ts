@@ -1,0 +1,69 @@
+/**
+ * The `Transport` interface: everything above it (wire, membership, replication) sees only this.
+ * Two implementations: `PeerJsTransport` (real WebRTC, browsers and Node) and `SimTransport`
+ * (in-memory, virtual clock, seeded faults). Both pass the same conformance suite.
+ */
+import type { TransportError } from '../errors.js';
+
+/** A peer's id in a room (its PeerJS id). Branded so it is not confused with other strings. */
+export type PeerId = string & { readonly __brand: 'PeerId' };
+
+/** Brands a string as a {@link PeerId}. Validation happens at the boundaries that accept ids. */
+export const asPeerId = (id: string): PeerId => id as PeerId;
+
+/**
+ * `control`: reliable and ordered (handshakes, snapshots, actions).
+ * `state`: unordered with `maxRetransmits: 0` (deltas, heartbeats): a lost message stays lost.
+ */
+export type Channel = 'control' | 'state';
+export const CHANNELS: readonly Channel[] = ['control', 'state'];
+
+/**
+ * Largest message a transport accepts on one `send`, in bytes. Chromium closes a data channel on
+ * messages over 256 KiB and PeerJS chunks at 16,300 bytes; the wire layer keeps frames at or
+ * under 16 KiB, so 64 KiB leaves headroom without ever reaching Chromium's limit.
+ */
+export const MAX_MESSAGE_BYTES = 64 * 1024;
+
+/** Why a peer left. */
+export type LeaveReason =
+  /** The peer closed its transport or its channel closed cleanly. */
+  | 'closed'
+  /** The peer stopped answering keep-alives (tab crashed, network gone). */
+  | 'timeout'
+  /** The connection failed (ICE failure, data channel error). */
+  | 'error';
+
+export interface TransportEvents {
+  /** A connection to `peer` is open on both channels; `send` to it works from now on. */
+  'peer-joined': { readonly peer: PeerId };
+  /** `peer` is gone; sends to it now throw `unknown-peer`. Emitted once per join. */
+  'peer-left': { readonly peer: PeerId; readonly reason: LeaveReason };
+  /** Bytes from `peer` on `channel`. The array is owned by the receiver. */
+  message: { readonly peer: PeerId; readonly channel: Channel; readonly data: Uint8Array };
+  /** A non-fatal problem (a failed dial, a signal hiccup). Fatal ones also emit `closed`. */
+  error: TransportError;
+  /** The transport is closed (by `close()` or a fatal error); no further events follow. */
+  closed: { readonly error?: TransportError };
+}
+
+export interface Transport {
+  /** This peer's id. */
+  readonly localId: PeerId;
+  /** Peers with an open connection right now (both channels open). */
+  peers(): readonly PeerId[];
+  /**
+   * Sends `data` to `peer` on `channel`. Never blocks. Throws a `TransportError` with code
+   * `unknown-peer` (no open connection), `closed` (transport closed), `invalid-message` (not a
+   * `Uint8Array`, or over {@link MAX_MESSAGE_BYTES}) or `send-failed`.
+   */
+  send(peer: PeerId, channel: Channel, data: Uint8Array): void;
+  /** Bytes queued but not yet handed to the network for `peer` on `channel` (0 for unknown peers). */
+  bufferedAmount(peer: PeerId, channel: Channel): number;
+  /** Subscribes to an event; returns an unsubscribe function. */
+  on<K extends keyof TransportEvents>(event: K, listener: (payload: TransportEvents[K]) => void): () => void;
+  /** Leaves the room gracefully: peers see `peer-left` with reason `closed`. Idempotent. */
+  close(): Promise<void>;
+  /** True once `close()` was called or a fatal error closed the transport. */
+  readonly closed: boolean;
+}
