@@ -20,7 +20,7 @@ async function lobby(): Promise<void> {
   app.querySelector('#create')!.addEventListener('click', async () => {
     status.textContent = 'Creating a room…';
     try {
-      const { roomId } = await new SignalClient(signalUrl).createRoom();
+      const { roomId } = await new SignalClient({ url: signalUrl }).createRoom();
       const link = new URL(location.href);
       link.searchParams.set('room', roomId);
       if (params.get('signal')) link.searchParams.set('signal', signalUrl);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CLI_DEFAULT_PORT, parseArgs } from './args.js';
 
-const defaults = { port: CLI_DEFAULT_PORT, host: '127.0.0.1', path: '/peerjs', key: 'peerjs', maxPeersPerRoom: 64 };
+const defaults = { port: CLI_DEFAULT_PORT, host: '127.0.0.1', path: '/peerjs', key: 'peerjs', maxPeersPerRoom: 64, logLevel: 'info' };
 
 function errorOf(argv: string[], env: Record<string, string> = {}): string {
   const parsed = parseArgs(argv, env);
@@ -15,9 +15,9 @@ describe('parseArgs', () => {
   });
 
   it('reads every flag, in both "--flag value" and "--flag=value" forms', () => {
-    expect(parseArgs(['--port', '0', '--host=0.0.0.0', '--path', '/signal/', '--key=k_1', '--max-peers-per-room', '8'], {})).toEqual({
+    expect(parseArgs(['--port', '0', '--host=0.0.0.0', '--path', '/signal/', '--key=k_1', '--max-peers-per-room', '8', '--log-level=warn'], {})).toEqual({
       kind: 'run',
-      config: { port: 0, host: '0.0.0.0', path: '/signal', key: 'k_1', maxPeersPerRoom: 8 },
+      config: { port: 0, host: '0.0.0.0', path: '/signal', key: 'k_1', maxPeersPerRoom: 8, logLevel: 'warn' },
     });
   });
 
@@ -29,8 +29,9 @@ describe('parseArgs', () => {
       ANARCHY_SIGNAL_PATH: '/p',
       ANARCHY_SIGNAL_KEY: 'envkey',
       ANARCHY_SIGNAL_MAX_PEERS_PER_ROOM: '3',
+      ANARCHY_SIGNAL_LOG_LEVEL: 'error',
     };
-    expect(parseArgs([], env)).toEqual({ kind: 'run', config: { port: 9001, host: '::1', path: '/p', key: 'envkey', maxPeersPerRoom: 3 } });
+    expect(parseArgs([], env)).toEqual({ kind: 'run', config: { port: 9001, host: '::1', path: '/p', key: 'envkey', maxPeersPerRoom: 3, logLevel: 'error' } });
     expect(parseArgs(['--port', '9003'], env)).toMatchObject({ config: { port: 9003 } });
     expect(parseArgs([], { PORT: '9002' })).toMatchObject({ config: { port: 9002 } });
     expect(parseArgs([], { ANARCHY_SIGNAL_PORT: '', PORT: '9002' })).toMatchObject({ config: { port: 9002 } });
@@ -56,6 +57,7 @@ describe('parseArgs', () => {
     expect(errorOf(['--path', 'nope'])).toMatch(/--path must start with '\/'/);
     expect(errorOf(['--key', 'a b'])).toMatch(/--key must be 1–64 characters/);
     expect(errorOf(['--host', ''])).toMatch(/--host must be a host name/);
+    expect(errorOf(['--log-level', 'loud'])).toMatch(/--log-level must be one of debug, info, warn, error/);
     expect(errorOf([], { PORT: '-1' })).toMatch(/PORT must be a whole number/);
     expect(errorOf([], { ANARCHY_SIGNAL_MAX_PEERS_PER_ROOM: 'many' })).toMatch(/ANARCHY_SIGNAL_MAX_PEERS_PER_ROOM must be a whole number/);
   });

@@ -2,6 +2,7 @@
  * Command-line and environment parsing for `anarchy-signal`. Pure: takes argv and env, returns
  * what to do, never exits or prints.
  */
+import type { LogLevel } from './logger.js';
 import { checkHost, checkKey, checkMaxPeersPerRoom, checkPath, checkPort, SIGNAL_DEFAULTS, SignalConfigError } from './options.js';
 
 /** Port the CLI listens on by default (the demo app expects it there). */
@@ -14,6 +15,8 @@ export interface CliConfig {
   readonly path: string;
   readonly key: string;
   readonly maxPeersPerRoom: number;
+  /** Log entries below this level are dropped. */
+  readonly logLevel: LogLevel;
 }
 
 /** Outcome of {@link parseArgs}. */
@@ -33,7 +36,10 @@ const FLAGS: Readonly<Record<string, Setting>> = {
   '--path': 'path',
   '--key': 'key',
   '--max-peers-per-room': 'maxPeersPerRoom',
+  '--log-level': 'logLevel',
 };
+
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
 const ENV_VARS: Readonly<Record<Setting, readonly string[]>> = {
   port: ['ANARCHY_SIGNAL_PORT', 'PORT'],
@@ -41,6 +47,7 @@ const ENV_VARS: Readonly<Record<Setting, readonly string[]>> = {
   path: ['ANARCHY_SIGNAL_PATH'],
   key: ['ANARCHY_SIGNAL_KEY'],
   maxPeersPerRoom: ['ANARCHY_SIGNAL_MAX_PEERS_PER_ROOM'],
+  logLevel: ['ANARCHY_SIGNAL_LOG_LEVEL'],
 };
 
 /** The `--help` text. */
@@ -54,6 +61,7 @@ Options (environment variable in brackets; flags win over the environment):
   --path <path>              PeerServer mount path          [ANARCHY_SIGNAL_PATH]  (default ${SIGNAL_DEFAULTS.path})
   --key <key>                PeerJS key clients must use    [ANARCHY_SIGNAL_KEY]   (default ${SIGNAL_DEFAULTS.key})
   --max-peers-per-room <n>   room size cap                  [ANARCHY_SIGNAL_MAX_PEERS_PER_ROOM]  (default ${SIGNAL_DEFAULTS.maxPeersPerRoom})
+  --log-level <level>        debug, info, warn or error     [ANARCHY_SIGNAL_LOG_LEVEL]  (default info)
   -h, --help                 show this help
 
 Flags take their value as "--port 8787" or "--port=8787". Logs are JSON lines on stderr.
@@ -99,6 +107,10 @@ export function parseArgs(argv: readonly string[], env: Env): ParsedArgs {
     const path = raw('path');
     const key = raw('key');
     const maxPeers = raw('maxPeersPerRoom');
+    const logLevel = raw('logLevel');
+    if (logLevel && !LOG_LEVELS.includes(logLevel.value as LogLevel)) {
+      throw new SignalConfigError(logLevel.source, `${logLevel.source} must be one of ${LOG_LEVELS.join(', ')} (got ${JSON.stringify(logLevel.value)})`);
+    }
     return {
       kind: 'run',
       config: {
@@ -107,6 +119,7 @@ export function parseArgs(argv: readonly string[], env: Env): ParsedArgs {
         path: path ? checkPath(path.value, path.source) : SIGNAL_DEFAULTS.path,
         key: key ? checkKey(key.value, key.source) : SIGNAL_DEFAULTS.key,
         maxPeersPerRoom: maxPeers ? checkMaxPeersPerRoom(integer(maxPeers.value, maxPeers.source), maxPeers.source) : SIGNAL_DEFAULTS.maxPeersPerRoom,
+        logLevel: (logLevel?.value as LogLevel | undefined) ?? 'info',
       },
     };
   } catch (err) {

@@ -35,10 +35,11 @@ export async function runCli(argv: readonly string[], env: Env, io: CliIo): Prom
     return EXIT_USAGE;
   }
 
-  const logger = createJsonLogger({ write: io.stderr });
+  const { logLevel, ...serverConfig } = parsed.config;
+  const logger = createJsonLogger({ write: io.stderr, level: logLevel });
   let server;
   try {
-    server = await createSignalServer({ ...parsed.config, logger });
+    server = await createSignalServer({ ...serverConfig, logger });
   } catch (err) {
     logger.log('error', 'signal server failed to start', { err: err instanceof Error ? err : String(err) });
     return EXIT_FAILURE;

@@ -5,7 +5,7 @@
  */
 export type Listener<T> = (payload: T) => void;
 
-export class Emitter<Events extends Record<string, unknown>> {
+export class Emitter<Events extends { [K in keyof Events]: unknown }> {
   private readonly listeners = new Map<keyof Events, Set<Listener<never>>>();
   constructor(private readonly onListenerError: (err: unknown) => void = (err) => queueMicrotask(() => { throw err; })) {}
 
