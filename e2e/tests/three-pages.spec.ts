@@ -82,6 +82,8 @@ test('three pages connect, exchange messages on both channels, and see a closed 
     }
     const lefts = await Promise.all(survivors.map((p) => p.evaluate((c) => window.e2e!.left.find((l) => l.peer === c)!, closing!)));
     report('close', lefts.map((l, i) => `page${i} saw the closed page leave after ${l.at - closedAt} ms (reason ${l.reason})`).join('; '));
+    // The closing tab says goodbye from its pagehide handler, so this is a clean leave, not a timeout.
+    expect(lefts.map((l) => l.reason)).toEqual(['closed', 'closed']);
 
     // The survivors still talk to each other.
     await survivors[0]!.evaluate((p) => window.e2e!.send(p, 'control', [9, 9]), ids[1]!);

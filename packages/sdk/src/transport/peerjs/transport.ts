@@ -65,6 +65,13 @@ export interface PeerJsTransportOptions {
   readonly peerOptions?: PeerJsPassthroughOptions;
   /** `fetch` for the signal REST API; default `globalThis.fetch`. */
   readonly fetch?: FetchLike;
+  /**
+   * In a browser, say goodbye to every peer on `pagehide` and close, so a closed tab leaves at
+   * once instead of after `peerTimeoutMs` (Chromium never fires the far side's channel `close`
+   * when a tab closes). Default `true`; pass `false` when a layer above handles `pagehide` itself
+   * (it can call {@link PeerJsTransport.sayGoodbye}).
+   */
+  readonly leaveOnPageHide?: boolean;
 }
 
 /** Keep-alive interval: hidden browser tabs run timers at most once a second, so no shorter. */
@@ -116,6 +123,7 @@ interface ResolvedOptions {
   readonly mesh: MeshPolicy;
   readonly peerOptions: Partial<PeerOptions>;
   readonly fetch: FetchLike | undefined;
+  readonly leaveOnPageHide: boolean;
 }
 
 function positive(name: string, value: number | undefined, fallback: number): number {
@@ -155,6 +163,7 @@ function resolveOptions(options: PeerJsTransportOptions): ResolvedOptions {
     mesh: options.mesh ?? dialEveryone,
     peerOptions: { ...server, config, debug: 0, ...options.peerOptions },
     fetch: options.fetch,
+    leaveOnPageHide: options.leaveOnPageHide ?? true,
   };
 }
 
@@ -181,6 +190,7 @@ export class PeerJsTransport implements Transport {
 
   private readonly events = new Emitter<EventMap>();
   private readonly links = new Map<PeerId, PeerLink>();
+  private unwatchPageHide: (() => void) | undefined;
   private readonly connectTimers = new Map<PeerLink, TimerHandle>();
   private readonly clock: Clock;
   private readonly signal: SignalClient;
@@ -237,6 +247,7 @@ export class PeerJsTransport implements Transport {
       const room = await transport.signal.joinRoom(opts.room, opts.peerId);
       transport.inRoom = true;
       transport.start(room.peers);
+      if (opts.leaveOnPageHide) transport.watchPageHide();
     } catch (err) {
       transport.teardown();
       throw err;
@@ -319,6 +330,35 @@ export class PeerJsTransport implements Transport {
     this.state = 'frozen';
     this.cancelTimers();
     for (const link of this.links.values()) link.freeze();
+  }
+
+  /**
+   * Sends the goodbye to every peer right now, synchronously, so it leaves even from a `pagehide`
+   * handler whose page is about to die; peers then report this one gone with reason `closed`.
+   * Call `close()` afterwards to free resources (it sends the goodbye again, harmlessly).
+   */
+  sayGoodbye(): void {
+    if (this.state === 'open') this.sendGoodbyes();
+  }
+
+  /** Goodbye on both channels: the state channel is immediate, the control one is reliable. */
+  private sendGoodbyes(): void {
+    for (const link of this.links.values()) {
+      link.sendQuietly('state', FrameKind.Goodbye);
+      link.sendQuietly('control', FrameKind.Goodbye);
+    }
+  }
+
+  /** Registers the `pagehide` goodbye where there is a page; a no-op in Node. */
+  private watchPageHide(): void {
+    const page = globalThis as { addEventListener?: (type: string, fn: () => void) => void; removeEventListener?: (type: string, fn: () => void) => void };
+    if (typeof page.addEventListener !== 'function') return;
+    const onPageHide = (): void => {
+      this.sayGoodbye();
+      void this.close();
+    };
+    page.addEventListener('pagehide', onPageHide);
+    this.unwatchPageHide = () => page.removeEventListener?.('pagehide', onPageHide);
   }
 
   private checkChannel(channel: Channel): void {
@@ -598,12 +638,9 @@ export class PeerJsTransport implements Transport {
     this.state = 'closing';
     this.cancelTimers();
     const joined = [...this.links.values()].filter((l) => l.joined).map((l) => l.peer);
+    this.unwatchPageHide?.();
     if (!crashed) {
-      // Goodbye on both channels: the state channel is immediate, the control one is reliable.
-      for (const link of this.links.values()) {
-        link.sendQuietly('state', FrameKind.Goodbye);
-        link.sendQuietly('control', FrameKind.Goodbye);
-      }
+      this.sendGoodbyes();
       // The REST leave doubles as time for the goodbyes to leave the buffers.
       if (this.inRoom) {
         const leave = new SignalClient({ url: this.opts.signalUrl, clock: this.clock, timeoutMs: LEAVE_TIMEOUT_MS, ...(this.opts.fetch ? { fetch: this.opts.fetch } : {}) });
