@@ -58,6 +58,13 @@ export interface Transport {
    * `Uint8Array`, or over {@link MAX_MESSAGE_BYTES}) or `send-failed`.
    */
   send(peer: PeerId, channel: Channel, data: Uint8Array): void;
+  /**
+   * Opens a connection to `peer` (in this room) unless one is open or being set up; it is
+   * announced with `peer-joined`. The mesh policy picks the dials on joining; layers above call
+   * this to repair or grow the mesh later. Throws `closed` after close, `invalid-argument` for a
+   * malformed id.
+   */
+  dial(peer: PeerId): void;
   /** Bytes queued but not yet handed to the network for `peer` on `channel` (0 for unknown peers). */
   bufferedAmount(peer: PeerId, channel: Channel): number;
   /** Subscribes to an event; returns an unsubscribe function. */

@@ -21,6 +21,7 @@ import { peerServerOptions } from '../../signal-client.js';
 import { systemClock } from '../../util/clock.js';
 import type { Clock, TimerHandle } from '../../util/clock.js';
 import { Emitter } from '../../util/emitter.js';
+import { systemRng } from '../../util/rng.js';
 import type { Rng } from '../../util/rng.js';
 import { CHANNELS, MAX_MESSAGE_BYTES, asPeerId } from '../types.js';
 import type { Channel, LeaveReason, PeerId, Transport, TransportEvents } from '../types.js';
@@ -28,8 +29,8 @@ import { fromPeerJsError } from './errors.js';
 import { encodeEnvelope, FrameKind } from './framing.js';
 import { CONTROL_LABEL, PeerLink } from './link.js';
 import type { ChannelInfo, LinkHandlers } from './link.js';
-import { dialEveryone } from './mesh.js';
-import type { MeshPolicy } from './mesh.js';
+import { fullMesh } from '../mesh.js';
+import type { MeshPolicy } from '../mesh.js';
 import { generatePeerId, isValidPeerId } from './peer-id.js';
 import { loadPeerJs } from './peerjs-module.js';
 
@@ -45,7 +46,7 @@ export interface PeerJsTransportOptions {
   readonly peerId?: string;
   /** Clock for keep-alives and timeouts; default: the system clock. */
   readonly clock?: Clock;
-  /** Random source for the generated peer id; default: the platform's secure random source. */
+  /** Random source for the generated peer id and mesh choices; default: the platform's secure random source. */
   readonly rng?: Rng;
   /** Interval between keep-alives to each peer. Default {@link DEFAULT_KEEP_ALIVE_MS}. */
   readonly keepAliveMs?: number;
@@ -53,7 +54,7 @@ export interface PeerJsTransportOptions {
   readonly peerTimeoutMs?: number;
   /** Limit for reaching the signal service and for each peer connection to open. Default {@link DEFAULT_CONNECT_TIMEOUT_MS}. */
   readonly connectTimeoutMs?: number;
-  /** Which peers to dial on joining; default {@link dialEveryone} (full mesh). */
+  /** Which peers to dial on joining; default {@link fullMesh} (full mesh). */
   readonly mesh?: MeshPolicy;
   /**
    * STUN/TURN servers. Default `[]`: enough on a LAN or loopback, where host candidates connect.
@@ -121,6 +122,7 @@ interface ResolvedOptions {
   readonly peerTimeoutMs: number;
   readonly connectTimeoutMs: number;
   readonly mesh: MeshPolicy;
+  readonly rng: Rng;
   readonly peerOptions: Partial<PeerOptions>;
   readonly fetch: FetchLike | undefined;
   readonly leaveOnPageHide: boolean;
@@ -160,7 +162,8 @@ function resolveOptions(options: PeerJsTransportOptions): ResolvedOptions {
     keepAliveMs,
     peerTimeoutMs,
     connectTimeoutMs: positive('connectTimeoutMs', options.connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_MS),
-    mesh: options.mesh ?? dialEveryone,
+    mesh: options.mesh ?? fullMesh,
+    rng: options.rng ?? systemRng,
     peerOptions: { ...server, config, debug: 0, ...options.peerOptions },
     fetch: options.fetch,
     leaveOnPageHide: options.leaveOnPageHide ?? true,
@@ -483,7 +486,7 @@ export class PeerJsTransport implements Transport {
 
   private start(roomPeers: readonly PeerId[]): void {
     const others = roomPeers.filter((p) => p !== this.localId);
-    const chosen = new Set(this.opts.mesh(this.localId, others));
+    const chosen = new Set(this.opts.mesh(this.localId, others, { room: this.room, now: this.clock.now(), rng: this.opts.rng }));
     for (const p of others) if (chosen.has(p)) this.dialPeer(p);
     this.scheduleTick();
   }
