@@ -1,0 +1,99 @@
+/**
+ * Rendezvous (highest-random-weight) hashing: for a shard, every peer gets a pseudo-random score
+ * from hash(shard, peer); the highest score is the czar, the next ones are its backups in order.
+ * All peers compute the same order from the same peer set, with no messages, and a peer joining
+ * or leaving only moves the shards it wins or held (minimal disruption).
+ *
+ * Weighted variant (capacity): score = -weight / ln(u), u = hash01(shard, peer). A peer with
+ * weight w then wins a share w / Σw of shards (Schindelhauer & Schomaker, "Weighted distributed
+ * hash tables", 2005).
+ */
+import { ArgumentError } from '../errors.js';
+import type { PeerId } from '../transport/types.js';
+import { detLn, lanesOf, pairHash52, unitInterval, type Lanes } from './hash.js';
+import type { ShardId } from './ids.js';
+
+/** Capacity weight per peer; a peer that is absent has weight 1. Weights must be finite and > 0. */
+export type PeerWeights = ReadonlyMap<PeerId, number>;
+
+/** A peer with its precomputed hash lanes and weight, ready to be ranked for many shards. */
+export interface RankEntry {
+  readonly peer: PeerId;
+  readonly lanes: Lanes;
+  readonly weight: number;
+}
+
+/** Default weight of a peer without an entry in {@link PeerWeights}. */
+export const DEFAULT_WEIGHT = 1;
+
+/** Throws {@link ArgumentError} unless every weight is a finite number > 0. */
+export function validateWeights(weights: PeerWeights | undefined): void {
+  if (!weights) return;
+  for (const [peer, w] of weights) {
+    if (typeof w !== 'number' || !Number.isFinite(w) || w <= 0) {
+      throw new ArgumentError(`Weight of peer ${peer} is ${String(w)}: use a finite number > 0 (put the peer in standby to exclude it).`, {
+        peer,
+        weight: w,
+      });
+    }
+  }
+}
+
+/**
+ * Builds rank entries for a peer set: duplicates removed, weights looked up. The input order does
+ * not matter (ranking sorts), so callers may pass any iterable.
+ */
+export function rankEntries(peers: Iterable<PeerId>, weights?: PeerWeights): RankEntry[] {
+  validateWeights(weights);
+  const seen = new Set<PeerId>();
+  const out: RankEntry[] = [];
+  for (const peer of peers) {
+    if (seen.has(peer)) continue;
+    seen.add(peer);
+    out.push({ peer, lanes: lanesOf(peer), weight: weights?.get(peer) ?? DEFAULT_WEIGHT });
+  }
+  return out;
+}
+
+interface Scored {
+  readonly peer: PeerId;
+  readonly h: number;
+  readonly score: number;
+}
+
+function byScore(x: Scored, y: Scored): number {
+  if (x.score !== y.score) return y.score - x.score;
+  if (x.h !== y.h) return y.h - x.h;
+  // Ties are astronomically rare, but the order must still be total and input-independent.
+  return x.peer < y.peer ? -1 : x.peer > y.peer ? 1 : 0;
+}
+
+/**
+ * Ranks prepared entries for a shard: index 0 is the czar, then the backups in order. `weighted`
+ * false skips the logarithm (all weights equal: the raw hash already orders the peers).
+ */
+export function rankPrepared(shard: Lanes, entries: readonly RankEntry[], weighted: boolean): PeerId[] {
+  const scored: Scored[] = entries.map((e) => {
+    const h = pairHash52(shard, e.lanes);
+    // -w / ln(u) grows with u, so with equal weights both branches give the same order.
+    const score = weighted ? -e.weight / detLn(unitInterval(h)) : h;
+    return { peer: e.peer, h, score };
+  });
+  scored.sort(byScore);
+  return scored.map((s) => s.peer);
+}
+
+/** True when some entry has a weight other than {@link DEFAULT_WEIGHT}. */
+export function hasWeights(entries: readonly RankEntry[]): boolean {
+  return entries.some((e) => e.weight !== DEFAULT_WEIGHT);
+}
+
+/**
+ * The succession of `shard` among `peers`: index 0 is the czar, then the backups in order.
+ * Identical on every peer for the same set, whatever the input order; duplicates are ignored.
+ * With `weights`, a peer's expected share of shards is proportional to its weight.
+ */
+export function rankPeers(shard: ShardId, peers: readonly PeerId[], weights?: PeerWeights): PeerId[] {
+  const entries = rankEntries(peers, weights);
+  return rankPrepared(lanesOf(shard), entries, hasWeights(entries));
+}

@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import { ArgumentError } from '../errors.js';
+import { asPeerId, type PeerId } from '../transport/types.js';
+import { SeededRng, randomInt } from '../util/rng.js';
+import { shardId, type ShardId } from './ids.js';
+import { rankPeers } from './rendezvous.js';
+import { czarCounts, randomPeers, sectorShards, shuffled } from './test-support.node.js';
+import { AuthorityView, diffCzars } from './view.js';
+
+const SEEDS = [3, 17, 2024];
+
+describe('AuthorityView', () => {
+  it('answers czar, backups and ranks from the rendezvous order', () => {
+    const peers = randomPeers(new SeededRng(1), 7);
+    const view = new AuthorityView({ version: 1, peers });
+    for (const shard of sectorShards(200)) {
+      const order = rankPeers(shard, peers);
+      expect(view.succession(shard)).toEqual(order);
+      expect(view.czarOf(shard)).toBe(order[0]);
+      expect(view.backupsOf(shard, 2)).toEqual(order.slice(1, 3));
+      expect(view.backupsOf(shard, 100)).toEqual(order.slice(1));
+      expect(view.isCzar(order[0] as PeerId, shard)).toBe(true);
+      expect(view.isCzar(order[1] as PeerId, shard)).toBe(false);
+      expect(view.rankOf(order[2] as PeerId, shard)).toBe(2);
+    }
+  });
+
+  it('is the same on every peer whatever order each learned the membership in', () => {
+    const rng = new SeededRng(8);
+    const peers = randomPeers(rng, 9);
+    const a = new AuthorityView({ version: 4, peers });
+    const b = new AuthorityView({ version: 4, peers: shuffled(rng, peers) });
+    for (const shard of sectorShards(500)) expect(b.succession(shard)).toEqual(a.succession(shard));
+  });
+
+  it.each(SEEDS)('never makes a standby peer czar or backup (seed %i)', (seed) => {
+    const rng = new SeededRng(seed);
+    const peers = randomPeers(rng, 10);
+    const standby = peers.filter(() => randomInt(rng, 3) === 0);
+    const view = new AuthorityView({ version: 1, peers, standby });
+    expect(view.standby).toEqual([...standby].sort());
+    for (const shard of sectorShards(1000)) {
+      const succession = view.succession(shard);
+      expect(succession).toHaveLength(peers.length - standby.length);
+      for (const s of standby) {
+        expect(succession, `seed ${seed}`).not.toContain(s);
+        expect(view.backupsOf(shard, peers.length)).not.toContain(s);
+        expect(view.rankOf(s, shard)).toBe(-1);
+        expect(view.has(s)).toBe(true);
+      }
+    }
+  });
+
+  it('has no czar when every peer is in standby or the view is empty', () => {
+    const p = asPeerId('p');
+    const shard = shardId('s');
+    for (const view of [new AuthorityView({ version: 0, peers: [] }), new AuthorityView({ version: 0, peers: [p], standby: [p] })]) {
+      expect(view.czarOf(shard)).toBeUndefined();
+      expect(view.backupsOf(shard, 3)).toEqual([]);
+      expect(view.isCzar(p, shard)).toBe(false);
+    }
+  });
+
+  it('ignores standby ids that are not live peers', () => {
+    const view = new AuthorityView({ version: 1, peers: [asPeerId('a')], standby: [asPeerId('ghost')] });
+    expect(view.standby).toEqual([]);
+    expect(view.czarOf(shardId('s'))).toBe('a');
+  });
+
+  it('caches each shard for the life of the view', () => {
+    const view = new AuthorityView({ version: 1, peers: randomPeers(new SeededRng(2), 5) });
+    const shard = shardId('s');
+    expect(view.succession(shard)).toBe(view.succession(shard));
+    expect(Object.isFrozen(view.succession(shard))).toBe(true);
+  });
+
+  it('balances 10,000 shards over 16 peers within ±30% of the mean, with 2 of 18 in standby', () => {
+    const peers = randomPeers(new SeededRng(12), 18);
+    const view = new AuthorityView({ version: 1, peers, standby: peers.slice(0, 2) });
+    const shards = sectorShards(10_000);
+    const counts = czarCounts(shards, (s) => view.czarOf(s));
+    expect(counts.size).toBe(16);
+    for (const [, c] of counts) {
+      expect(c).toBeGreaterThan(625 * 0.7);
+      expect(c).toBeLessThan(625 * 1.3);
+    }
+  });
+
+  it('next() bumps the version and carries standby and weights over', () => {
+    const [a, b, c] = [asPeerId('a'), asPeerId('b'), asPeerId('c')];
+    const weights = new Map([[a, 5]]);
+    const v1 = new AuthorityView({ version: 7, peers: [a, b], standby: [b], weights });
+    const v2 = v1.next({ peers: [a, b, c] });
+    expect(v2.version).toBe(8);
+    expect(v2.standby).toEqual([b]);
+    expect(v2.eligible).toEqual([a, c]);
+    const shards = sectorShards(300);
+    for (const s of shards) expect(v2.succession(s)).toEqual(rankPeers(s, [a, c], weights));
+  });
+
+  it('rejects bad arguments with ArgumentError', () => {
+    expect(() => new AuthorityView({ version: -1, peers: [] })).toThrow(ArgumentError);
+    const view = new AuthorityView({ version: 0, peers: [asPeerId('a')] });
+    expect(() => view.backupsOf(shardId('s'), -1)).toThrow(ArgumentError);
+    expect(() => new AuthorityView({ version: 0, peers: [asPeerId('a')], weights: new Map([[asPeerId('a'), 0]]) })).toThrow(ArgumentError);
+  });
+});
+
+describe('diffCzars', () => {
+  it.each(SEEDS)('when a czar leaves, lists exactly its shards, each going to its first backup (seed %i)', (seed) => {
+    const rng = new SeededRng(seed);
+    const peers = randomPeers(rng, 8);
+    const gone = peers[randomInt(rng, peers.length)] as PeerId;
+    const prev = new AuthorityView({ version: 1, peers });
+    const next = prev.next({ peers: peers.filter((p) => p !== gone) });
+    const shards = sectorShards(3000);
+    const changes = AuthorityView.diff(prev, next, shards);
+    const owned = shards.filter((s) => prev.czarOf(s) === gone);
+    expect(changes.map((c) => c.shard), `seed ${seed}`).toEqual(owned);
+    for (const c of changes) {
+      expect(c.from).toBe(gone);
+      expect(c.to).toBe(prev.backupsOf(c.shard, 1)[0]);
+    }
+  });
+
+  it('reports a peer entering standby like a departure, and leaving standby like a join', () => {
+    const peers = randomPeers(new SeededRng(4), 6);
+    const p = peers[0] as PeerId;
+    const live = new AuthorityView({ version: 1, peers });
+    const resting = live.next({ standby: [p] });
+    const shards = sectorShards(2000);
+    const out = diffCzars(live, resting, shards);
+    expect(out.length).toBe(shards.filter((s) => live.czarOf(s) === p).length);
+    expect(out.every((c) => c.from === p && c.to !== p)).toBe(true);
+    const back = diffCzars(resting, resting.next({ standby: [] }), shards);
+    expect(back.map((c) => c.shard)).toEqual(out.map((c) => c.shard));
+    expect(back.every((c) => c.to === p)).toBe(true);
+  });
+
+  it('reports undefined when the last eligible peer goes, and lists a shard once', () => {
+    const a = asPeerId('a');
+    const s: ShardId = shardId('s');
+    const prev = new AuthorityView({ version: 1, peers: [a] });
+    const next = prev.next({ peers: [] });
+    expect(diffCzars(prev, next, [s, s])).toEqual([{ shard: s, from: a, to: undefined }]);
+    expect(diffCzars(prev, prev, [s])).toEqual([]);
+  });
+});

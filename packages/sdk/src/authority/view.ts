@@ -1,0 +1,144 @@
+/**
+ * Who writes which shard under one membership view. Every peer builds an {@link AuthorityView}
+ * from the same live-peer set and gets the same czar and the same ordered backups for every
+ * shard, so a failover needs no election: the next backup simply takes over.
+ *
+ * A view is immutable. Its per-shard cache therefore lives exactly as long as the membership
+ * version it was computed for; a membership change builds a new view (see {@link AuthorityView.next})
+ * and {@link diffCzars} tells which shards changed hands.
+ */
+import { ArgumentError } from '../errors.js';
+import type { PeerId } from '../transport/types.js';
+import { lanesOf } from './hash.js';
+import type { ShardId } from './ids.js';
+import { hasWeights, rankEntries, rankPrepared, type PeerWeights, type RankEntry } from './rendezvous.js';
+
+/** What an {@link AuthorityView} is built from. */
+export interface AuthorityViewInit {
+  /** Version of the membership view (monotonic per room); carried for logs and diffs. */
+  readonly version: number;
+  /** Live peers, in any order; duplicates are ignored. */
+  readonly peers: Iterable<PeerId>;
+  /**
+   * Live peers set aside (hidden tab, low battery, just joined and still syncing): never czar or
+   * backup while in standby, but still members. Ids not in `peers` are ignored.
+   */
+  readonly standby?: Iterable<PeerId>;
+  /** Capacity weights (default 1 each); see {@link rankPeers}. */
+  readonly weights?: PeerWeights;
+}
+
+/** One shard whose czar differs between two views. `undefined` means no eligible peer. */
+export interface CzarChange {
+  readonly shard: ShardId;
+  readonly from: PeerId | undefined;
+  readonly to: PeerId | undefined;
+}
+
+/** Czar and backups of every shard under one membership view. Pure and cached per shard. */
+export class AuthorityView {
+  /** Membership version this view was computed from. */
+  readonly version: number;
+  /** Live peers, deduplicated and sorted. */
+  readonly peers: readonly PeerId[];
+  /** Live peers that may hold authority (peers minus standby), sorted. */
+  readonly eligible: readonly PeerId[];
+  /** Live peers in standby, sorted. */
+  readonly standby: readonly PeerId[];
+  private readonly weights: PeerWeights | undefined;
+  private readonly entries: readonly RankEntry[];
+  private readonly weighted: boolean;
+  private readonly eligibleSet: ReadonlySet<PeerId>;
+  private readonly peerSet: ReadonlySet<PeerId>;
+  private readonly cache = new Map<ShardId, readonly PeerId[]>();
+
+  constructor(init: AuthorityViewInit) {
+    if (!Number.isSafeInteger(init.version) || init.version < 0) {
+      throw new ArgumentError(`View version ${String(init.version)} is invalid: use a non-negative safe integer.`, { version: init.version });
+    }
+    this.version = init.version;
+    const peers = [...new Set(init.peers)].sort();
+    const standbySet = new Set(init.standby ?? []);
+    this.peers = peers;
+    this.eligible = peers.filter((p) => !standbySet.has(p));
+    this.standby = peers.filter((p) => standbySet.has(p));
+    this.eligibleSet = new Set(this.eligible);
+    this.peerSet = new Set(peers);
+    this.weights = init.weights;
+    this.entries = rankEntries(this.eligible, init.weights);
+    this.weighted = hasWeights(this.entries);
+  }
+
+  /**
+   * A view for the next membership version. Fields left out of `changes` are carried over
+   * (the standby peers still live, and the weights); `version` defaults to this version + 1.
+   */
+  next(changes: Partial<AuthorityViewInit>): AuthorityView {
+    const weights = changes.weights ?? this.weights;
+    return new AuthorityView({
+      version: changes.version ?? this.version + 1,
+      peers: changes.peers ?? this.peers,
+      standby: changes.standby ?? this.standby,
+      ...(weights ? { weights } : {}),
+    });
+  }
+
+  /** The whole succession of `shard`: czar first, then every other eligible peer in backup order. */
+  succession(shard: ShardId): readonly PeerId[] {
+    let order = this.cache.get(shard);
+    if (!order) {
+      order = Object.freeze(rankPrepared(lanesOf(shard), this.entries, this.weighted));
+      this.cache.set(shard, order);
+    }
+    return order;
+  }
+
+  /** The czar of `shard`, or `undefined` when no peer is eligible. */
+  czarOf(shard: ShardId): PeerId | undefined {
+    return this.succession(shard)[0];
+  }
+
+  /** The first `n` backups of `shard`, in takeover order (fewer when fewer peers are eligible). */
+  backupsOf(shard: ShardId, n: number): PeerId[] {
+    if (!Number.isInteger(n) || n < 0) throw new ArgumentError(`Backup count ${String(n)} is invalid: use an integer >= 0.`, { n });
+    return this.succession(shard).slice(1, 1 + n);
+  }
+
+  /** True when `peer` is the czar of `shard` in this view. */
+  isCzar(peer: PeerId, shard: ShardId): boolean {
+    return this.czarOf(shard) === peer;
+  }
+
+  /**
+   * Position of `peer` in the succession of `shard`: 0 czar, 1 first backup, …; -1 when the peer
+   * is not eligible (absent or standby).
+   */
+  rankOf(peer: PeerId, shard: ShardId): number {
+    if (!this.eligibleSet.has(peer)) return -1;
+    return this.succession(shard).indexOf(peer);
+  }
+
+  /** True when `peer` is live in this view (standby included). */
+  has(peer: PeerId): boolean {
+    return this.peerSet.has(peer);
+  }
+
+  /** Shards whose czar changes from `prev` to `next`, in the order of `shards`. */
+  static diff(prev: AuthorityView, next: AuthorityView, shards: Iterable<ShardId>): CzarChange[] {
+    return diffCzars(prev, next, shards);
+  }
+}
+
+/** Shards whose czar changes from `prev` to `next`, in the order of `shards` (duplicates once). */
+export function diffCzars(prev: AuthorityView, next: AuthorityView, shards: Iterable<ShardId>): CzarChange[] {
+  const out: CzarChange[] = [];
+  const seen = new Set<ShardId>();
+  for (const shard of shards) {
+    if (seen.has(shard)) continue;
+    seen.add(shard);
+    const from = prev.czarOf(shard);
+    const to = next.czarOf(shard);
+    if (from !== to) out.push({ shard, from, to });
+  }
+  return out;
+}
