@@ -19,12 +19,16 @@
 
 export { AnarchyError, ArgumentError, ErrorCode, SignalError, TransportError, WireError } from './errors.js';
 
-export type { Channel, LeaveReason, PeerId, Transport, TransportEvents } from './transport/types.js';
+export type { LeaveReason, PeerId, Transport, TransportEvents } from './transport/types.js';
 export { asPeerId, CHANNELS, MAX_MESSAGE_BYTES } from './transport/types.js';
 
 export * from './transport/peerjs/index.js';
 export { SignalClient, parseSignalUrl, peerServerOptions } from './signal-client.js';
 export type * from './signal-client.js';
+
+export * from './wire/index.js';
+export * from './authority/index.js';
+export * from './replication/index.js';
 
 export type { Clock, TimerHandle } from './util/clock.js';
 export { systemClock } from './util/clock.js';

@@ -1,0 +1,230 @@
+/**
+ * The protocol's messages: a versioned discriminated union on `type`, one spec per member. The
+ * spec is the single source of truth for the wire layout (fields in order, [W10]), the
+ * TypeScript type, validation on arrival, the default channel and priority, and the random
+ * values the property tests and the fuzzer draw.
+ *
+ * To add a message: add an entry to {@link MESSAGE_SPECS} with the next unused code. Codes are
+ * never reused and a message's fields never change; a changed layout is a new message type,
+ * advertised in `hello.capabilities` ([W11]).
+ */
+import { Reader, type DecodeBudget, Writer, malformed } from './codec.js';
+import { ArgumentError } from '../errors.js';
+import { type FieldSpec, type StructSpec, type StructValue, f64, list, readStruct, rest, shard, string, struct, u32, writeStruct } from './schema.js';
+
+import type { Channel } from '../transport/types.js';
+export type { Channel };
+
+/**
+ * Send order inside one channel ([W20]): every queued `control` message goes before any `state`
+ * one, which go before any `bulk` one. Only `state` messages may be dropped under backpressure.
+ */
+export type Priority = 'control' | 'state' | 'bulk';
+
+/** The priorities, most urgent first. */
+export const PRIORITIES: readonly Priority[] = ['control', 'state', 'bulk'];
+
+/** Hard ceiling of any bytes field: far above any sane configured payload maximum. */
+export const HARD_MAX_PAYLOAD_BYTES = 64 * 1024 * 1024;
+
+/** What a spec declares about one message type. */
+export interface MessageSpec<S extends StructSpec = StructSpec> {
+  /** The type code on the wire (1–255; 0 marks a batch, [W8]). Never reused. */
+  readonly code: number;
+  /** Channel used when the sender does not say. */
+  readonly channel: Channel;
+  /** Priority used when the sender does not say. */
+  readonly priority: Priority;
+  /** Internal messages never reach the layers above the wire. */
+  readonly internal?: boolean;
+  readonly fields: S;
+  /** Rules across fields; returns what is wrong, or undefined. */
+  readonly check?: (m: StructValue<S>) => string | undefined;
+}
+
+const defineMessage = <S extends StructSpec>(spec: MessageSpec<S>): MessageSpec<S> => spec;
+
+const seqRange = struct({ shard, term: u32, seq: u32 });
+
+/** Every message type of protocol version 1. See SPEC.md for the table. */
+export const MESSAGE_SPECS = {
+  /** First message on a connection: who I am and what I can do. */
+  hello: defineMessage({
+    code: 1,
+    channel: 'control',
+    priority: 'control',
+    fields: { version: u32, peerId: string(128), capabilities: list(string(64), 64) },
+  }),
+  /** Heartbeat; membership will piggyback on it in a later message type. */
+  ping: defineMessage({ code: 2, channel: 'state', priority: 'control', fields: { seq: u32, sentAt: f64 } }),
+  /** Answer to a ping: echoes its `sentAt` so the pinger measures the round trip on its own clock. */
+  pong: defineMessage({ code: 3, channel: 'state', priority: 'control', fields: { seq: u32, echo: f64, sentAt: f64 } }),
+  /** Graceful leave. */
+  goodbye: defineMessage({ code: 4, channel: 'control', priority: 'control', fields: { reason: string(256) } }),
+  /** A czar's change to a shard, numbered within the czar's term. */
+  delta: defineMessage({
+    code: 5,
+    channel: 'state',
+    priority: 'state',
+    fields: { shard, term: u32, seq: u32, payload: rest(HARD_MAX_PAYLOAD_BYTES) },
+  }),
+  /** A whole shard's state as of (term, seq): for late joiners and new czars. Usually fragmented. */
+  snapshot: defineMessage({
+    code: 6,
+    channel: 'control',
+    priority: 'bulk',
+    fields: { shard, term: u32, seq: u32, payload: rest(HARD_MAX_PAYLOAD_BYTES) },
+  }),
+  /** A request from a non-czar to the czar of `shard`. `actionId` is unique per sender. */
+  action: defineMessage({
+    code: 7,
+    channel: 'control',
+    priority: 'control',
+    fields: { shard, actionId: u32, payload: rest(HARD_MAX_PAYLOAD_BYTES) },
+  }),
+  /** "I hold `shard` up to (term, seq)." */
+  ack: defineMessage({ code: 8, channel: 'control', priority: 'control', fields: { shard, term: u32, seq: u32 } }),
+  /** Anti-entropy: the latest (term, seq) this peer holds for each listed shard. */
+  digest: defineMessage({ code: 9, channel: 'control', priority: 'control', fields: { entries: list(seqRange, 4096) } }),
+  /** "Resend the deltas of `shard` in `term` from `fromSeq` to `toSeq`, inclusive." */
+  'repair-request': defineMessage({
+    code: 10,
+    channel: 'control',
+    priority: 'control',
+    fields: { shard, term: u32, fromSeq: u32, toSeq: u32 },
+    check: (m) => (m.fromSeq <= m.toSeq ? undefined : `fromSeq ${m.fromSeq} is after toSeq ${m.toSeq}`),
+  }),
+  /**
+   * Internal: piece `index` of `count` of a frame too large to send whole ([W16]). `total` is the
+   * byte length of the reassembled frame.
+   */
+  fragment: defineMessage({
+    code: 15,
+    channel: 'control',
+    priority: 'bulk',
+    internal: true,
+    fields: { transfer: u32, index: u32, count: u32, total: u32, chunk: rest(HARD_MAX_PAYLOAD_BYTES) },
+    check: (m) =>
+      m.count < 1 || m.index >= m.count
+        ? `index ${m.index} is not below count ${m.count}`
+        : m.chunk.length < 1 || m.chunk.length > m.total
+          ? `a chunk of ${m.chunk.length} bytes cannot be part of ${m.total} bytes`
+          : m.count > m.total
+            ? `${m.count} non-empty chunks cannot make ${m.total} bytes`
+            : undefined,
+  }),
+} as const;
+
+type Specs = typeof MESSAGE_SPECS;
+
+/** Every type name on the wire, including internal ones. */
+export type FrameMessageType = keyof Specs;
+
+type Flatten<T> = { [K in keyof T]: T[K] } & {};
+
+/** The message of type `T`. */
+export type MessageOf<T extends FrameMessageType> = Flatten<{ readonly type: T } & StructValue<Specs[T]['fields']>>;
+
+/** Anything a frame can carry, including the internal `fragment`. */
+export type FrameMessage = { [T in FrameMessageType]: MessageOf<T> }[FrameMessageType];
+
+/** The messages the layers above send and receive. */
+export type Message = Exclude<FrameMessage, { readonly type: 'fragment' }>;
+
+/** A public message type name. */
+export type MessageType = Message['type'];
+
+export type HelloMessage = MessageOf<'hello'>;
+export type PingMessage = MessageOf<'ping'>;
+export type PongMessage = MessageOf<'pong'>;
+export type GoodbyeMessage = MessageOf<'goodbye'>;
+export type DeltaMessage = MessageOf<'delta'>;
+export type SnapshotMessage = MessageOf<'snapshot'>;
+export type ActionMessage = MessageOf<'action'>;
+export type AckMessage = MessageOf<'ack'>;
+export type DigestMessage = MessageOf<'digest'>;
+export type RepairRequestMessage = MessageOf<'repair-request'>;
+export type FragmentMessage = MessageOf<'fragment'>;
+
+/** Every type name, in code order. */
+export const FRAME_MESSAGE_TYPES = (Object.keys(MESSAGE_SPECS) as FrameMessageType[]).sort(
+  (a, b) => MESSAGE_SPECS[a].code - MESSAGE_SPECS[b].code,
+);
+
+/** The public type names (without internal ones). */
+export const MESSAGE_TYPES = FRAME_MESSAGE_TYPES.filter((t) => !specOf(t).internal) as MessageType[];
+
+/** The spec of `type`, widened for generic code. */
+export function specOf(type: FrameMessageType): MessageSpec {
+  return MESSAGE_SPECS[type] as unknown as MessageSpec;
+}
+
+const byCode: Array<FrameMessageType | undefined> = new Array(256).fill(undefined);
+for (const t of FRAME_MESSAGE_TYPES) {
+  const { code, fields } = specOf(t);
+  if (code < 1 || code > 255 || byCode[code]) throw new Error(`wire: message code ${code} of ${t} is invalid or taken`);
+  const names = Object.keys(fields);
+  if (names.length === 0 || 'type' in fields) throw new Error(`wire: ${t} needs fields, and none named "type"`);
+  const restAt = names.findIndex((n) => fields[n]!.kind === 'rest');
+  if ((restAt !== -1 && restAt !== names.length - 1) || names.some((n) => nestsRest(fields[n]!))) {
+    throw new Error(`wire: in ${t}, a rest field must be the last top-level field`);
+  }
+  byCode[code] = t;
+}
+
+function nestsRest(f: FieldSpec): boolean {
+  if (f.kind === 'list') return f.of.kind === 'rest' || nestsRest(f.of);
+  if (f.kind === 'struct') return Object.values(f.fields).some((g) => g.kind === 'rest' || nestsRest(g));
+  return false;
+}
+
+/** The type with wire code `code`, or undefined for codes this version does not know. */
+export function typeOfCode(code: number): FrameMessageType | undefined {
+  return byCode[code];
+}
+
+/** A message encoded once, ready to be framed (possibly many times, e.g. to several peers). */
+export interface EncodedMessage {
+  readonly type: FrameMessageType;
+  readonly code: number;
+  /** The fields, without the type code. */
+  readonly body: Uint8Array;
+}
+
+/**
+ * Encodes and validates an outgoing message. Throws an `ArgumentError` (`invalid-argument`)
+ * naming the bad field: an outgoing message that cannot be encoded is a bug in the caller.
+ */
+export function encodeMessage(message: FrameMessage): EncodedMessage {
+  const type = (message as { type?: unknown }).type;
+  const spec = typeof type === 'string' && Object.hasOwn(MESSAGE_SPECS, type) ? specOf(type as FrameMessageType) : undefined;
+  if (!spec) throw new ArgumentError(`Cannot encode a message of unknown type ${JSON.stringify(type)}.`, { type });
+  let hint = 32;
+  for (const name in spec.fields) {
+    const v = (message as unknown as Record<string, unknown>)[name];
+    if (v instanceof Uint8Array) hint += v.length + 8;
+  }
+  const w = new Writer(hint);
+  writeStruct(w, spec.fields, message as unknown as Record<string, unknown>, String(type));
+  // Only after every field passed its own check, so the rule sees well-typed values.
+  const problem = spec.check?.(message as never);
+  if (problem) throw new ArgumentError(`Cannot encode ${String(type)}: ${problem}.`, { type });
+  return { type: type as FrameMessageType, code: spec.code, body: w.finish() };
+}
+
+/**
+ * Decodes the body of a message with wire code `code` from `bytes[start..end)`, validating every
+ * field and the message's own rules. Returns undefined for a code this version does not know;
+ * throws a `malformed-frame` WireError for anything else that is wrong.
+ */
+export function decodeMessageBody(code: number, bytes: Uint8Array, start: number, end: number, budget: DecodeBudget): FrameMessage | undefined {
+  const type = byCode[code];
+  if (!type) return undefined;
+  const spec = specOf(type);
+  const r = new Reader(bytes, start, end, budget);
+  const message = readStruct(r, spec.fields, { type });
+  r.expectEnd(type);
+  const problem = spec.check?.(message as never);
+  if (problem) throw malformed('invalid-message', `${type}: ${problem}`);
+  return message as FrameMessage;
+}

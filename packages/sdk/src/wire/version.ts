@@ -1,0 +1,32 @@
+/**
+ * Protocol versions. The first three bytes of a frame (magic and version) keep their meaning in
+ * every version, so any build can tell "another version" from "garbage" ([W4]).
+ */
+import { ErrorCode, WireError } from '../errors.js';
+
+/** The wire protocol version this build writes. Bumped only for incompatible changes. */
+export const PROTOCOL_VERSION = 1;
+
+/** Versions this build reads. A later build that still reads v1 lists `[1, 2]`. */
+export const SUPPORTED_VERSIONS: readonly number[] = [1];
+
+export function isSupportedVersion(version: number): boolean {
+  return SUPPORTED_VERSIONS.includes(version);
+}
+
+/**
+ * The `incompatible-version` error for a frame of version `theirs`. Names both versions and says
+ * which side to upgrade.
+ */
+export function incompatibleVersion(theirs: number, peer?: string): WireError {
+  const who = peer === undefined ? 'A peer' : `Peer ${JSON.stringify(peer)}`;
+  const fix =
+    theirs > PROTOCOL_VERSION
+      ? 'upgrade @anarchy/sdk in this app so every peer in the room runs a compatible version'
+      : 'that peer runs an older @anarchy/sdk; upgrade it so every peer in the room runs a compatible version';
+  return new WireError(
+    ErrorCode.IncompatibleVersion,
+    `${who} speaks wire protocol v${theirs}, this build speaks v${PROTOCOL_VERSION} (reads ${SUPPORTED_VERSIONS.map((v) => `v${v}`).join(', ')}): ${fix}.`,
+    { ours: PROTOCOL_VERSION, theirs, supported: SUPPORTED_VERSIONS, ...(peer === undefined ? {} : { peer }) },
+  );
+}
