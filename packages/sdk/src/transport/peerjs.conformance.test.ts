@@ -6,43 +6,23 @@
  * connection open, so the others can only notice through keep-alive silence. A SIGKILLed child
  * process is covered separately in `peerjs/crash.test.ts`.
  */
-import { afterAll, beforeAll, describe, it } from 'vitest';
-import { installNodeWebRtc } from '../node.js';
+import { afterAll, describe, it } from 'vitest';
 import { SignalClient } from '../signal-client.js';
 import { conformanceScenarios } from './conformance.js';
 import type { ConformanceHarness } from './conformance.js';
 import { PeerJsTransport } from './peerjs/index.js';
-import { startTestSignalServer } from './peerjs/test-support.node.js';
-import type { TestSignalServer } from './peerjs/test-support.node.js';
+import { useTestSignalServer, waitUntil } from './peerjs/test-support.node.js';
 import type { Transport } from './types.js';
 
 /** Short timings keep the crash scenario quick; loopback ICE needs far less. */
 const KEEP_ALIVE_MS = 200;
 const PEER_TIMEOUT_MS = 1_000;
 const CONNECT_TIMEOUT_MS = 10_000;
-const POLL_MS = 20;
 const WAIT_BUDGET_MS = 15_000;
 
-let server: TestSignalServer;
+const signal = useTestSignalServer();
 
-beforeAll(async () => {
-  installNodeWebRtc();
-  server = await startTestSignalServer();
-});
-
-afterAll(async () => {
-  await server?.close();
-});
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitFor(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + WAIT_BUDGET_MS;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${WAIT_BUDGET_MS} ms waiting for: ${what}`);
-    await sleep(POLL_MS);
-  }
-}
+const waitFor = (condition: () => boolean, what: string): Promise<void> => waitUntil(condition, what, { budgetMs: WAIT_BUDGET_MS });
 
 const fullyConnected = (ts: readonly Transport[]): boolean =>
   ts.every((t) => ts.every((o) => o === t || t.peers().includes(o.localId)));
@@ -56,7 +36,7 @@ class PeerJsHarness implements ConformanceHarness {
 
   private async joinOne(room: string): Promise<PeerJsTransport> {
     const t = await PeerJsTransport.join({
-      signalUrl: server.url,
+      signalUrl: signal().url,
       room,
       keepAliveMs: KEEP_ALIVE_MS,
       peerTimeoutMs: PEER_TIMEOUT_MS,
@@ -68,7 +48,7 @@ class PeerJsHarness implements ConformanceHarness {
   }
 
   async createRoom(n: number): Promise<Transport[]> {
-    const { roomId } = await new SignalClient({ url: server.url }).createRoom({ maxPeers: 16 });
+    const { roomId } = await new SignalClient({ url: signal().url }).createRoom({ maxPeers: 16 });
     const started = performance.now();
     const ts: PeerJsTransport[] = [];
     // One after another: each joiner then dials everyone before it, the normal arrival pattern.

@@ -7,40 +7,24 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installNodeWebRtc } from '../../node.js';
+import { describe, expect, it } from 'vitest';
 import { SignalClient } from '../../signal-client.js';
 import type { PeerId, TransportEvents } from '../types.js';
-import { startTestSignalServer } from './test-support.node.js';
-import type { TestSignalServer } from './test-support.node.js';
+import { sleep, useTestSignalServer, waitUntil } from './test-support.node.js';
 import { PeerJsTransport } from './transport.js';
 
 const CHILD = fileURLToPath(new URL('./crash-child.node.ts', import.meta.url));
 const PACKAGE_DIR = fileURLToPath(new URL('../../../', import.meta.url));
 const WAIT_BUDGET_MS = 20_000;
 
-let server: TestSignalServer;
-beforeAll(async () => {
-  installNodeWebRtc();
-  server = await startTestSignalServer();
-});
-afterAll(async () => {
-  await server?.close();
-});
+const signal = useTestSignalServer();
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-async function waitFor(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + WAIT_BUDGET_MS;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await sleep(20);
-  }
-}
+const waitFor = (condition: () => boolean, what: string): Promise<void> => waitUntil(condition, what, { budgetMs: WAIT_BUDGET_MS });
 
 /** Starts the child peer and resolves with its id once it has joined. */
 function startChild(room: string): Promise<{ child: ChildProcess; id: PeerId }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, server.url, room], { cwd: PACKAGE_DIR, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, signal().url, room], { cwd: PACKAGE_DIR, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout?.on('data', (chunk: Buffer) => {
@@ -55,8 +39,8 @@ function startChild(room: string): Promise<{ child: ChildProcess; id: PeerId }> 
 
 describe('PeerJsTransport and a SIGKILLed peer', () => {
   it('reports the killed peer as timed out, once, and the survivors keep talking', async () => {
-    const { roomId } = await new SignalClient({ url: server.url }).createRoom({ maxPeers: 8 });
-    const opts = { signalUrl: server.url, room: roomId, keepAliveMs: 200, peerTimeoutMs: 1_000 };
+    const { roomId } = await new SignalClient({ url: signal().url }).createRoom({ maxPeers: 8 });
+    const opts = { signalUrl: signal().url, room: roomId, keepAliveMs: 200, peerTimeoutMs: 1_000 };
     const a = await PeerJsTransport.join(opts);
     const b = await PeerJsTransport.join(opts);
     let child: ChildProcess | undefined;

@@ -1,3 +1,6 @@
+import { afterAll, beforeAll } from 'vitest';
+import { installNodeWebRtc } from '../../node.js';
+
 /**
  * Test support (excluded from the build): the real `@anarchy/signal` service, started in-process
  * on an ephemeral loopback port.
@@ -42,3 +45,34 @@ export async function startTestSignalServer(): Promise<TestSignalServer> {
   if (typeof server.url !== 'string' || typeof server.close !== 'function') throw new Error('createSignalServer returned an unexpected value');
   return server;
 }
+
+/**
+ * Registers `beforeAll`/`afterAll` hooks that install Node WebRTC and run one signal service for
+ * the calling test file; returns a getter for it (valid inside tests).
+ */
+export function useTestSignalServer(): () => TestSignalServer {
+  let server: TestSignalServer | undefined;
+  beforeAll(async () => {
+    installNodeWebRtc();
+    server = await startTestSignalServer();
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  return () => {
+    if (!server) throw new Error('the test signal server is not running: call useTestSignalServer() at the top of the file');
+    return server;
+  };
+}
+
+/** Polls `condition` on the real clock every `pollMs` until it holds; rejects after `budgetMs`. */
+export async function waitUntil(condition: () => boolean, what: string, { budgetMs = 15_000, pollMs = 20 } = {}): Promise<void> {
+  const deadline = Date.now() + budgetMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${budgetMs} ms waiting for: ${what}`);
+    await sleep(pollMs);
+  }
+}
+
+/** Waits `ms` of real time (for "nothing more arrives" checks against real WebRTC). */
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -3,49 +3,32 @@
  * glare, mesh policies, join failures, signal loss and clean shutdown. Real WebRTC (@roamhq/wrtc)
  * and the real signal service, in-process on loopback.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { AnarchyError, ErrorCode } from '../../errors.js';
 import { installNodeWebRtc } from '../../node.js';
 import { SignalClient } from '../../signal-client.js';
 import { MAX_MESSAGE_BYTES } from '../types.js';
 import type { PeerId, Transport, TransportEvents } from '../types.js';
 import { loadPeerJs } from './peerjs-module.js';
-import { startTestSignalServer } from './test-support.node.js';
-import type { TestSignalServer } from './test-support.node.js';
+import { sleep, startTestSignalServer, useTestSignalServer, waitUntil } from './test-support.node.js';
 import { PeerJsTransport } from './transport.js';
 import type { PeerJsTransportOptions } from './transport.js';
 
 const WAIT_BUDGET_MS = 15_000;
-let server: TestSignalServer;
+const signal = useTestSignalServer();
 const open: PeerJsTransport[] = [];
 
-beforeAll(async () => {
-  installNodeWebRtc();
-  server = await startTestSignalServer();
-});
 afterEach(async () => {
   await Promise.all(open.splice(0).map((t) => t.close()));
 });
-afterAll(async () => {
-  await server?.close();
-});
+const waitFor = (condition: () => boolean, what: string): Promise<void> => waitUntil(condition, what, { budgetMs: WAIT_BUDGET_MS });
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitFor(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + WAIT_BUDGET_MS;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await sleep(20);
-  }
-}
-
-async function newRoom(url = server.url): Promise<string> {
+async function newRoom(url = signal().url): Promise<string> {
   return (await new SignalClient({ url }).createRoom({ maxPeers: 8 })).roomId;
 }
 
 async function join(room: string, extra: Partial<PeerJsTransportOptions> = {}): Promise<PeerJsTransport> {
-  const t = await PeerJsTransport.join({ signalUrl: server.url, room, keepAliveMs: 200, peerTimeoutMs: 1_000, ...extra });
+  const t = await PeerJsTransport.join({ signalUrl: signal().url, room, keepAliveMs: 200, peerTimeoutMs: 1_000, ...extra });
   open.push(t);
   return t;
 }
@@ -154,7 +137,7 @@ describe('PeerJsTransport mesh', () => {
   it('refuses a PeerJS connection that does not come from the same room', async () => {
     const [a] = await connectedPair();
     const { Peer } = await loadPeerJs();
-    const { port } = new URL(server.url);
+    const { port } = new URL(signal().url);
     const stranger = new Peer('stranger1', { host: '127.0.0.1', port: Number(port), path: '/peerjs', secure: false, debug: 0, config: { iceServers: [] } });
     try {
       await new Promise<void>((resolve, reject) => {
@@ -183,7 +166,7 @@ describe('PeerJsTransport mesh', () => {
 
 describe('PeerJsTransport join', () => {
   it('rejects a room that does not exist with room-not-found and frees its peer id', async () => {
-    const err = await rejectionOf(PeerJsTransport.join({ signalUrl: server.url, room: 'no-such-room', peerId: 'reused-id' }));
+    const err = await rejectionOf(PeerJsTransport.join({ signalUrl: signal().url, room: 'no-such-room', peerId: 'reused-id' }));
     expect(err.code).toBe(ErrorCode.RoomNotFound);
     // The PeerServer released the id, so it can join elsewhere at once.
     const t = await join(await newRoom(), { peerId: 'reused-id' });
@@ -193,7 +176,7 @@ describe('PeerJsTransport join', () => {
   it('rejects an id that is already connected with peer-id-unavailable', async () => {
     const room = await newRoom();
     const a = await join(room);
-    const err = await rejectionOf(PeerJsTransport.join({ signalUrl: server.url, room, peerId: a.localId }));
+    const err = await rejectionOf(PeerJsTransport.join({ signalUrl: signal().url, room, peerId: a.localId }));
     expect(err.code).toBe(ErrorCode.PeerIdUnavailable);
   });
 
@@ -205,7 +188,7 @@ describe('PeerJsTransport join', () => {
   });
 
   it('rejects bad options with invalid-argument before touching the network', async () => {
-    const base = { signalUrl: server.url, room: 'r' };
+    const base = { signalUrl: signal().url, room: 'r' };
     for (const bad of [{ peerId: 'no/slashes' }, { keepAliveMs: 0 }, { keepAliveMs: 1_000, peerTimeoutMs: 1_000 }, { connectTimeoutMs: Number.NaN }, { room: '' }, { signalUrl: 'nope' }]) {
       const err = await rejectionOf(PeerJsTransport.join({ ...base, ...bad }));
       expect(err.code, JSON.stringify(bad)).toBe(ErrorCode.InvalidArgument);
@@ -217,7 +200,7 @@ describe('PeerJsTransport join', () => {
     const saved = g.RTCPeerConnection;
     delete g.RTCPeerConnection;
     try {
-      const err = await rejectionOf(PeerJsTransport.join({ signalUrl: server.url, room: 'r' }));
+      const err = await rejectionOf(PeerJsTransport.join({ signalUrl: signal().url, room: 'r' }));
       expect(err.code).toBe(ErrorCode.WebRtcUnsupported);
       expect(err.message).toContain('installNodeWebRtc');
     } finally {
@@ -241,7 +224,7 @@ describe('PeerJsTransport close and signal loss', () => {
     expect(a.peers()).toEqual([]);
     await waitFor(() => bLeft.length === 1, 'b sees a leave');
     expect(bLeft[0]).toEqual({ peer: a.localId, reason: 'closed' });
-    const info = await new SignalClient({ url: server.url }).getRoom(room);
+    const info = await new SignalClient({ url: signal().url }).getRoom(room);
     expect(info.peers).toEqual([b.localId]);
   });
 
