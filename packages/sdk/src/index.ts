@@ -29,6 +29,8 @@ export type * from './signal-client.js';
 export * from './wire/index.js';
 export * from './authority/index.js';
 export * from './replication/index.js';
+/** Sectors, interest and hot/cold rebalancing: `spatial.fromPoint(...)`, `spatial.key(...)`. */
+export * as spatial from './spatial/index.js';
 
 export type { Clock, TimerHandle } from './util/clock.js';
 export { systemClock } from './util/clock.js';
