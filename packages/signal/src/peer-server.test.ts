@@ -51,6 +51,15 @@ function refusedUpgrade(url: string): Promise<{ status: number; body: unknown; r
 }
 
 describe('PeerServer endpoint', () => {
+  it('refuses clients over maxConnections with a PeerServer error', async () => {
+    const { server } = await start({ maxConnections: 1 });
+    const { first } = await open(server, 'alice');
+    expect(first).toEqual({ type: 'OPEN' });
+    const { first: refused } = await open(server, 'bob');
+    expect(refused).toMatchObject({ type: 'ERROR', payload: { msg: expect.stringMatching(/limit/i) } });
+    expect(server.metrics()).toMatchObject({ connectedClients: 1 });
+  });
+
   it('accepts a PeerJS-style socket at <path>/peerjs and counts it connected', async () => {
     const { server } = await start();
     const { first } = await open(server, 'alice');

@@ -39,6 +39,8 @@ export interface MountPeerServerOptions {
   readonly onUpgradeRefused: (code: SignalErrorCode) => void;
   readonly onConnect: (peerId: string) => void;
   readonly onDisconnect: (peerId: string) => void;
+  /** Most PeerServer sockets held at once; PeerServer refuses more. */
+  readonly maxConnections: number;
 }
 
 /** Control over the mounted PeerServer. */
@@ -66,6 +68,7 @@ export function mountPeerServer(options: MountPeerServerOptions): PeerServerHand
     // The sub-app is mounted at `options.path`; PeerServer paths are relative to its mount point.
     path: '/',
     allow_discovery: false,
+    concurrent_limit: options.maxConnections,
     corsOptions: { origin: '*' },
     createWebSocketServer: (wsOptions) => {
       socketPath = wsOptions.path ?? '';
@@ -93,9 +96,13 @@ export function mountPeerServer(options: MountPeerServerOptions): PeerServerHand
   const server = wss;
   if (!server) throw new Error('PeerServer did not create its WebSocket server on mount');
 
+  // One listener for every socket, created outside `onUpgrade`: a closure made inside it would
+  // share its scope with the `handleUpgrade` callback and keep each upgrade request (headers,
+  // strings, about 1.4 KB) alive as long as the socket lives.
+  const onSocketError = (err: Error): void => logger.log('debug', 'upgrade socket error', { err });
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     // A client resetting mid-handshake must not crash the process.
-    socket.on('error', (err) => logger.log('debug', 'upgrade socket error', { err }));
+    socket.on('error', onSocketError);
     options.onUpgradeRequest();
     const rawUrl = req.url ?? '/';
     const queryAt = rawUrl.indexOf('?');

@@ -92,6 +92,7 @@ export async function createSignalServer(options: SignalServerOptions = {}): Pro
     httpServer,
     path: config.path,
     key: config.key,
+    maxConnections: config.maxConnections,
     logger,
     admit: (address) => limiter.hit(address),
     onUpgradeRequest: () => void counters.requests++,
