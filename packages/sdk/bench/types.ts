@@ -19,7 +19,8 @@ export type BenchRow = Readonly<Record<string, string | number>>;
 export interface SuiteResult {
   /**
    * Flat numeric metrics, merged into `<repo>/bench/results.json` with `--json`. Keys are global:
-   * start them with the suite's topic (`wire_…`, `fuzz_…`).
+   * start them with the suite's topic (`wire_…`, `fuzz_…`), except keys an issue names exactly
+   * (`detection_p99_ms`, `bytes_per_moving_unit`, …), which keep that name.
    */
   readonly metrics: Readonly<Record<string, number>>;
   /** The suite's table. */

@@ -29,6 +29,7 @@ export type * from './signal-client.js';
 export * from './wire/index.js';
 export * from './authority/index.js';
 export * from './replication/index.js';
+export * from './membership/index.js';
 /** Sectors, interest and hot/cold rebalancing: `spatial.fromPoint(...)`, `spatial.key(...)`. */
 export * as spatial from './spatial/index.js';
 

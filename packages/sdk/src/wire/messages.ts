@@ -46,6 +46,13 @@ const defineMessage = <S extends StructSpec>(spec: MessageSpec<S>): MessageSpec<
 
 const seqRange = struct({ shard, term: u32, seq: u32 });
 
+/**
+ * One membership fact (SPEC.md, section M): `peer` is `status` (0 alive, 1 suspect, 2 dead, 3 left;
+ * others are skipped by receivers, [M3]) at `incarnation`, as reported by `from`. `flags` bit 0:
+ * standby. `player`: the game's player id of an alive member (may be empty).
+ */
+const memberUpdate = struct({ peer: string(128), incarnation: u32, status: u32, flags: u32, from: string(128), player: string(128) });
+
 /** Every message type of protocol version 1. See SPEC.md for the table. */
 export const MESSAGE_SPECS = {
   /** First message on a connection: who I am and what I can do. */
@@ -95,6 +102,57 @@ export const MESSAGE_SPECS = {
     check: (m) => (m.fromSeq <= m.toSeq ? undefined : `fromSeq ${m.fromSeq} is after toSeq ${m.toSeq}`),
   }),
   /**
+   * Replication (SPEC.md, section R): delta `seq` of `shard` in the term (`term`, czar) whose czar
+   * has writer tag `writer` ([R8]); relayed unchanged by gossip ([R15]).
+   */
+  'shard-delta': defineMessage({
+    code: 16,
+    channel: 'state',
+    priority: 'state',
+    fields: { shard, term: u32, writer: u32, seq: u32, payload: rest(HARD_MAX_PAYLOAD_BYTES) },
+  }),
+  /** The state of `shard` after delta `seq` of term (`term`, `czar`); flag bit 0: a handoff ([R12]). */
+  'shard-snapshot': defineMessage({
+    code: 17,
+    channel: 'control',
+    priority: 'bulk',
+    fields: { shard, term: u32, czar: string(128), seq: u32, flags: u32, payload: rest(HARD_MAX_PAYLOAD_BYTES) },
+  }),
+  /**
+   * Anti-entropy ([R17]): per shard, the newest term this peer knows and, if `held` is 1, the last
+   * seq it holds of it. Flag bit 0: please answer with your own digest.
+   */
+  'shard-digest': defineMessage({
+    code: 18,
+    channel: 'control',
+    priority: 'control',
+    fields: { flags: u32, entries: list(struct({ shard, term: u32, czar: string(128), seq: u32, held: u32 }), 4096) },
+  }),
+  /** "Resend deltas `fromSeq`..`toSeq` of this term, or a snapshot when `fromSeq` is 0" ([R14]). */
+  'shard-repair': defineMessage({
+    code: 19,
+    channel: 'control',
+    priority: 'control',
+    fields: { shard, term: u32, writer: u32, fromSeq: u32, toSeq: u32 },
+    check: (m) => (m.fromSeq <= m.toSeq ? undefined : `fromSeq ${m.fromSeq} is after toSeq ${m.toSeq}`),
+  }),
+  /** A request to the writer of a term: `what` 1 = hand the shard off to me ([R12]), 2 = send a position keyframe ([R19]). */
+  'shard-request': defineMessage({ code: 20, channel: 'control', priority: 'control', fields: { shard, term: u32, writer: u32, what: u32 } }),
+  /** The czar's answer to an `action` ([R20]): status 0 applied (effect in delta `seq` of `term`), 1 rejected, 2 not czar, 3 unknown shard. */
+  'action-result': defineMessage({
+    code: 21,
+    channel: 'control',
+    priority: 'control',
+    fields: { shard, actionId: u32, status: u32, term: u32, seq: u32, payload: rest(HARD_MAX_PAYLOAD_BYTES) },
+  }),
+  /** Frame `seq` of the position stream of `shard` in a term ([R19]); keyframes travel on `control`. */
+  'shard-positions': defineMessage({
+    code: 22,
+    channel: 'state',
+    priority: 'state',
+    fields: { shard, term: u32, writer: u32, seq: u32, payload: rest(HARD_MAX_PAYLOAD_BYTES) },
+  }),
+  /**
    * Internal: piece `index` of `count` of a frame too large to send whole ([W16]). `total` is the
    * byte length of the reassembled frame.
    */
@@ -113,6 +171,21 @@ export const MESSAGE_SPECS = {
             ? `${m.count} non-empty chunks cannot make ${m.total} bytes`
             : undefined,
   }),
+  /** Membership probe ([M10]): answered by `member-ack` with the same `seq`. Carries piggybacked updates. */
+  'member-ping': defineMessage({ code: 40, channel: 'state', priority: 'control', fields: { seq: u32, updates: list(memberUpdate, 32) } }),
+  /** Answer to `member-ping` (direct, or relayed by a helper for a `member-ping-req`). */
+  'member-ack': defineMessage({ code: 41, channel: 'state', priority: 'control', fields: { seq: u32, updates: list(memberUpdate, 32) } }),
+  /** "Ping `target` for me and relay its ack (with my `seq`), or send `member-nack`" ([M11]). */
+  'member-ping-req': defineMessage({
+    code: 42,
+    channel: 'state',
+    priority: 'control',
+    fields: { seq: u32, target: string(128), updates: list(memberUpdate, 32) },
+  }),
+  /** A helper of a `member-ping-req` could not reach the target ([M11], Lifeguard's nack). */
+  'member-nack': defineMessage({ code: 43, channel: 'state', priority: 'control', fields: { seq: u32 } }),
+  /** Membership updates without a probe: the full view on connect, leave, verdicts ([M4], [M20]). */
+  'member-updates': defineMessage({ code: 44, channel: 'control', priority: 'control', fields: { updates: list(memberUpdate, 4096) } }),
 } as const;
 
 type Specs = typeof MESSAGE_SPECS;
@@ -144,7 +217,19 @@ export type ActionMessage = MessageOf<'action'>;
 export type AckMessage = MessageOf<'ack'>;
 export type DigestMessage = MessageOf<'digest'>;
 export type RepairRequestMessage = MessageOf<'repair-request'>;
+export type ShardDeltaMessage = MessageOf<'shard-delta'>;
+export type ShardSnapshotMessage = MessageOf<'shard-snapshot'>;
+export type ShardDigestMessage = MessageOf<'shard-digest'>;
+export type ShardRepairMessage = MessageOf<'shard-repair'>;
+export type ShardRequestMessage = MessageOf<'shard-request'>;
+export type ActionResultMessage = MessageOf<'action-result'>;
+export type ShardPositionsMessage = MessageOf<'shard-positions'>;
 export type FragmentMessage = MessageOf<'fragment'>;
+export type MemberPingMessage = MessageOf<'member-ping'>;
+export type MemberAckMessage = MessageOf<'member-ack'>;
+export type MemberPingReqMessage = MessageOf<'member-ping-req'>;
+export type MemberNackMessage = MessageOf<'member-nack'>;
+export type MemberUpdatesMessage = MessageOf<'member-updates'>;
 
 /** Every type name, in code order. */
 export const FRAME_MESSAGE_TYPES = (Object.keys(MESSAGE_SPECS) as FrameMessageType[]).sort(

@@ -271,7 +271,14 @@ function tag(m: Message, i: number): Message {
     case 'digest':
       return { ...m, entries: [{ shard: i, term: 0, seq: 0 }, ...m.entries.slice(0, 3)] };
     case 'repair-request':
+    case 'shard-repair':
       return { ...m, fromSeq: i, toSeq: i };
+    case 'shard-digest':
+      return { ...m, entries: [{ shard: i, term: 0, czar: '', seq: 0, held: 0 }, ...m.entries.slice(0, 3)] };
+    case 'shard-request':
+      return { ...m, what: i };
+    case 'member-updates':
+      return { ...m, updates: [{ peer: 'p', incarnation: i, status: 0, flags: 0, from: '', player: '' }, ...m.updates.slice(0, 3)] };
     default:
       return { ...m, seq: i };
   }
@@ -288,7 +295,14 @@ function idOf(m: Message): number {
     case 'digest':
       return m.entries[0]!.shard as number;
     case 'repair-request':
+    case 'shard-repair':
       return m.fromSeq;
+    case 'shard-digest':
+      return m.entries[0]!.shard as number;
+    case 'shard-request':
+      return m.what;
+    case 'member-updates':
+      return m.updates[0]!.incarnation;
     default:
       return m.seq;
   }
