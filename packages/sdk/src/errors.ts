@@ -47,6 +47,14 @@ export const ErrorCode = {
   NotCzar: 'not-czar',
   /** An unexpected internal failure; please report it with the seed or logs. */
   Internal: 'internal',
+  /** The shard id was never declared in this room (`room.declareShard`). */
+  UnknownShard: 'unknown-shard',
+  /** The czar's action handler refused the action (see `details.reason`). */
+  ActionRejected: 'action-rejected',
+  /** No czar confirmed the action in time; it may or may not have been applied. */
+  ActionTimeout: 'action-timeout',
+  /** The czar that received the action left before confirming it; it may or may not have been applied. */
+  ActionUnconfirmed: 'action-unconfirmed',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -26,6 +26,9 @@ export * from './transport/peerjs/index.js';
 export { SignalClient, parseSignalUrl, peerServerOptions } from './signal-client.js';
 export type * from './signal-client.js';
 
+export { Room, joinRoom } from './room.js';
+export type { RoomOptions, JoinRoomOptions, ActOptions, Shard } from './room.js';
+
 export * from './wire/index.js';
 export * from './authority/index.js';
 export * from './replication/index.js';

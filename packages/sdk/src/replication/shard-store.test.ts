@@ -1,3 +1,4 @@
+import { schema, t } from '@colyseus/schema';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ArgumentError, ErrorCode, WireError } from '../errors.js';
 import { SeededRng, randomInt } from '../util/rng.js';
@@ -191,6 +192,23 @@ describe('bad input [R4] [R5]', () => {
     expect(reader.needsSnapshot).toBe(true);
     expect(() => reader.applyDelta(new Uint8Array([1, 2]))).toThrow(ArgumentError);
     expect(() => reader.applySnapshot('nope' as unknown as Uint8Array)).toThrow(ArgumentError);
+  });
+
+  it('[R4] an empty snapshot is the default state of a schema of primitives only (it encodes to no bytes)', () => {
+    const Flat = schema({ n: t.uint32(), label: t.string() }, 'FlatForEmptySnapshot');
+    const writer = new ShardWriter(new Flat());
+    const empty = writer.encodeSnapshot();
+    expect(empty.length).toBe(0);
+    const reader = new ShardReader(Flat);
+    reader.applySnapshot(empty);
+    expect(reader.needsSnapshot).toBe(false);
+    writer.mutate((s) => {
+      s.n = 7;
+    });
+    reader.applyDelta(writer.encodeDelta()!);
+    expect(reader.state.n).toBe(7);
+    expect(reader.hash()).toBe(writer.hash());
+    expect(ShardWriter.fromSnapshot(Flat, empty).hash()).toBe(new ShardWriter(new Flat()).hash());
   });
 
   it('[R4] an empty or foreign-schema snapshot is malformed and leaves the state untouched', () => {

@@ -3,27 +3,14 @@
  * only place the shard is mutated) and turns its changes into binary deltas; every replica holds a
  * {@link ShardReader} that applies a snapshot, then the deltas that follow it.
  *
- * Rules the layer above must keep (cited by id in tests):
+ * Rules the layer above must keep, cited by id in tests; the spec of record is SPEC.md, section R:
+ * [R1] a reader starts from a snapshot of the same writer; [R2] deltas apply in encoding order,
+ * each once (numbering is the engine's, [R10]); [R3] snapshots only on a delta boundary;
+ * [R4] undecodable bytes are a typed `WireError`, a failed delta leaves the reader needing a
+ * snapshot, and an empty snapshot is valid only for a schema whose default state encodes to no
+ * bytes; [R5] integrity is the wire layer's (snapshots are type-checked, deltas are not);
+ * [R6] map order is not replicated, so {@link stateHash} sorts map keys.
  *
- * - [R1] A reader starts from a snapshot. Deltas only apply on top of a snapshot from the same
- *   writer: references inside a delta are numbered by that writer's encoder, so a new writer (a
- *   promoted backup) always sends a snapshot first.
- * - [R2] Deltas apply in the order they were encoded, each exactly once. This store does not
- *   number them: ordering by (term, seq), dedupe and gap repair are the caller's job. Applying
- *   out of order or twice silently yields a wrong state that {@link stateHash} exposes.
- * - [R3] A snapshot is taken on a delta boundary: {@link ShardWriter.encodeSnapshot} refuses
- *   while changes are pending, because the next delta would repeat them on top of the snapshot,
- *   and array operations are not idempotent (a repeated splice removes a second element).
- * - [R4] Undecodable bytes raise a {@link WireError} `malformed-frame`, never an untyped error. A
- *   failed snapshot leaves the previous state untouched; a failed delta may have been half
- *   applied, so the reader is marked `needsSnapshot` and refuses deltas until a new snapshot.
- * - [R5] The schema decoder accepts many corrupted inputs as valid and decodes them to other
- *   values; integrity (length, checksum) is the wire layer's job. Snapshots are also checked
- *   against the schema's field types; deltas are not (that would cost a walk of the whole
- *   state per delta), so after a corrupted delta {@link ShardReader.hash} may throw WireError.
- * - [R6] Map iteration order is not replicated exactly (a key deleted and set again in one
- *   delta moves to the end on the czar only); {@link stateHash} sorts map keys for that reason.
- *   Array order is replicated.
  * - Fields tagged `.unreliable()` are not carried by {@link ShardWriter.encodeDelta}; send fast
  *   changing values through a separate stream (see positions.ts) instead.
  */
@@ -236,8 +223,10 @@ export class ShardReader<S extends Schema> {
    */
   applySnapshot(bytes: Uint8Array): void {
     requireBytes(bytes, 'A snapshot');
-    if (bytes.length === 0) throw malformed('snapshot', 'empty');
     const state = create(this.source);
+    // A state whose fields are all primitives at their defaults encodes to no bytes at all; for
+    // any other schema an empty snapshot is malformed.
+    if (bytes.length === 0 && !encodesEmpty(state)) throw malformed('snapshot', 'empty');
     const decoder = new CheckedDecoder(state);
     const changes = this.decode(decoder, bytes, 'snapshot');
     // A snapshot is rare and replaces everything: worth one walk to refuse values the schema
@@ -313,6 +302,15 @@ export class ShardReader<S extends Schema> {
     }
     if (decoder.skipped !== skippedBefore) throw malformed(what, 'unknown-structure');
     return collected ?? (this.events.listenerCount('change') > 0 ? [] : undefined);
+  }
+}
+
+/** True when `state` (fresh from its class) encodes to zero bytes, so its snapshot is empty. */
+function encodesEmpty(state: Schema): boolean {
+  try {
+    return new Encoder(create(state.constructor as new () => Schema)).encodeAll().length === 0;
+  } catch {
+    return false;
   }
 }
 

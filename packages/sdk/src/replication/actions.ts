@@ -1,0 +1,177 @@
+/**
+ * The sending side of actions ([R20]): each `act()` aimed at another peer's shard waits here for
+ * the czar's answer, is routed again when the czar it reached is not (or no longer) the czar,
+ * fails with a typed error when its target leaves or time runs out, and resolves once this
+ * peer's replica shows the effect the czar reported (read your writes).
+ */
+import { AnarchyError, ErrorCode } from '../errors.js';
+import type { PeerId } from '../transport/types.js';
+import type { Clock, TimerHandle } from '../util/clock.js';
+import type { MessageOf } from '../wire/messages.js';
+import { decodeJson, decodeText } from './json.js';
+
+/** `action-result` statuses ([R20]). */
+export const ACTION_APPLIED = 0;
+export const ACTION_REJECTED = 1;
+export const ACTION_NOT_CZAR = 2;
+export const ACTION_UNKNOWN_SHARD = 3;
+
+/** What {@link ActionSender} needs from the engine. */
+export interface ActionHost {
+  readonly clock: Clock;
+  /** Wait before routing again (no czar reachable, or "not czar"), in ms. */
+  readonly retryMs: number;
+  /** Where an action for `shard` goes now, or undefined to try again later. */
+  target(shard: string): PeerId | undefined;
+  /** True when this peer writes `shard` now: the action is applied here. */
+  writes(shard: string): boolean;
+  /** Applies the action here as czar; throws a typed error when refused. */
+  applyLocal(shard: string, payload: Uint8Array): unknown;
+  send(to: PeerId, message: MessageOf<'action'>): void;
+  flush(): void;
+  /** True when this peer's replica of `shard` holds delta `seq` of term (term, czar), or later. */
+  holds(shard: string, term: number, czar: PeerId, seq: number): boolean;
+}
+
+interface Pending {
+  readonly id: number;
+  readonly shard: string;
+  readonly payload: Uint8Array;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+  target: PeerId | undefined;
+  timer: TimerHandle | undefined;
+  /** After the czar confirmed: the result, and the point the local replica must reach. */
+  confirmed: { readonly value: unknown; readonly term: number; readonly czar: PeerId; readonly seq: number } | undefined;
+}
+
+const MAX_ACTION_ID = 0xffff_fffe;
+
+export class ActionSender {
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+
+  constructor(private readonly host: ActionHost) {}
+
+  /** Sends (or applies here) an encoded action; settles as `Room.act` documents. */
+  send(shard: string, payload: Uint8Array, timeoutMs: number): Promise<unknown> {
+    return new Promise<unknown>((resolve, reject) => {
+      const id = this.nextId;
+      this.nextId = this.nextId >= MAX_ACTION_ID ? 1 : this.nextId + 1;
+      const p: Pending = { id, shard, payload, resolve, reject, target: undefined, timer: undefined, confirmed: undefined };
+      this.pending.set(id, p);
+      p.timer = this.host.clock.setTimeout(() => this.deadline(p), timeoutMs);
+      this.route(p);
+      this.host.flush();
+    });
+  }
+
+  /** The czar's answer. Answers from a peer other than the one asked are ignored. */
+  onResult(from: PeerId, m: MessageOf<'action-result'>): void {
+    const p = this.pending.get(m.actionId);
+    if (!p || p.target !== from || p.confirmed) return;
+    switch (m.status) {
+      case ACTION_APPLIED: {
+        let value: unknown;
+        try {
+          value = decodeJson(m.payload);
+        } catch {
+          value = undefined;
+        }
+        p.confirmed = { value, term: m.term, czar: from, seq: m.seq };
+        this.check(p.shard);
+        return;
+      }
+      case ACTION_NOT_CZAR:
+        p.target = undefined;
+        this.retryLater(p);
+        return;
+      case ACTION_UNKNOWN_SHARD:
+        this.settle(p, new AnarchyError(ErrorCode.UnknownShard, `The czar does not know shard ${p.shard}: declare the same shards on every peer.`, { shard: p.shard }));
+        return;
+      default: {
+        const reason = decodeText(m.payload);
+        this.settle(p, new AnarchyError(ErrorCode.ActionRejected, `The czar of shard ${p.shard} rejected the action: ${reason}`, { shard: p.shard, reason }));
+      }
+    }
+  }
+
+  /** Resolves confirmed actions of `shard` whose effect the replica now holds. */
+  check(shard: string): void {
+    if (this.pending.size === 0) return;
+    for (const p of [...this.pending.values()]) {
+      if (p.shard !== shard || !p.confirmed) continue;
+      const c = p.confirmed;
+      if (this.host.writes(shard) || this.host.holds(shard, c.term, c.czar, c.seq)) this.settle(p, undefined, c.value);
+    }
+  }
+
+  /** `peer` left: actions it had not answered cannot be confirmed any more. */
+  peerLeft(peer: PeerId): void {
+    for (const p of [...this.pending.values()]) {
+      if (p.target !== peer || p.confirmed) continue;
+      this.settle(
+        p,
+        new AnarchyError(
+          ErrorCode.ActionUnconfirmed,
+          `The czar ${peer} of shard ${p.shard} left before confirming the action: it may or may not have been applied. Check the shard's state, then act() again if needed.`,
+          { shard: p.shard, czar: peer },
+        ),
+      );
+    }
+  }
+
+  /** Fails every pending action (the room closed). */
+  closeAll(error: AnarchyError): void {
+    for (const p of [...this.pending.values()]) this.settle(p, error);
+  }
+
+  private route(p: Pending): void {
+    if (p.confirmed || !this.pending.has(p.id)) return;
+    if (this.host.writes(p.shard)) {
+      // We became the czar meanwhile: apply here.
+      try {
+        this.settle(p, undefined, this.host.applyLocal(p.shard, p.payload));
+      } catch (err) {
+        this.settle(p, err);
+      }
+      return;
+    }
+    const target = this.host.target(p.shard);
+    if (target === undefined) return this.retryLater(p);
+    p.target = target;
+    this.host.send(target, { type: 'action', shard: p.shard, actionId: p.id, payload: p.payload });
+  }
+
+  private retryLater(p: Pending): void {
+    this.host.clock.setTimeout(() => {
+      this.route(p);
+      this.host.flush();
+    }, this.host.retryMs);
+  }
+
+  private deadline(p: Pending): void {
+    p.timer = undefined;
+    if (!this.pending.has(p.id)) return;
+    if (p.confirmed) {
+      // Applied by the czar; our replica is just slow to show it.
+      this.settle(p, undefined, p.confirmed.value);
+      return;
+    }
+    this.settle(
+      p,
+      new AnarchyError(
+        ErrorCode.ActionTimeout,
+        `No czar of shard ${p.shard} confirmed the action in time: it may or may not have been applied. Check the connection (room.metrics()) and the shard's state, then retry.`,
+        { shard: p.shard, target: p.target },
+      ),
+    );
+  }
+
+  private settle(p: Pending, error: unknown, value?: unknown): void {
+    if (!this.pending.delete(p.id)) return;
+    if (p.timer !== undefined) this.host.clock.clearTimeout(p.timer);
+    if (error !== undefined) p.reject(error);
+    else p.resolve(value);
+  }
+}

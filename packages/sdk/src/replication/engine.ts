@@ -1,0 +1,1369 @@
+/**
+ * The replication engine: every shard of a room on one peer. It decides who writes each shard
+ * (from the membership view, [R9]–[R13]), runs the czar's tick (deltas, snapshots, positions),
+ * applies what arrives in order ([R10]), repairs gaps ([R14]), relays by gossip ([R15], [R16]),
+ * exchanges anti-entropy digests ([R17]) and carries actions to czars ([R20]). Rules: SPEC.md,
+ * section R. The public face is `Room` (src/room.ts); this class has no API of its own worth
+ * learning.
+ *
+ * All time comes from the injected clock and all randomness from the injected rng, so a room
+ * on the simulated network replays exactly from its seed.
+ */
+import { Schema } from '@colyseus/schema';
+import { AnarchyError, ArgumentError, ErrorCode } from '../errors.js';
+import { AuthorityView } from '../authority/view.js';
+import { shardId, term as toTerm, type ShardId } from '../authority/ids.js';
+import type { MembershipView } from '../membership/types.js';
+import type { Channel, PeerId, Transport } from '../transport/types.js';
+import type { Clock, TimerHandle } from '../util/clock.js';
+import { Emitter } from '../util/emitter.js';
+import { randomInt, type Rng } from '../util/rng.js';
+import type { Message, MessageOf } from '../wire/messages.js';
+import {
+  REPLICATION_DEFAULTS,
+  type ActionContext,
+  type ReplicationEvents,
+  type ReplicationOptions,
+  type RoomMetrics,
+  type ShardChange,
+  type ShardMetrics,
+  type ShardOptions,
+} from './engine-types.js';
+import { compareEpochs, formatEpoch, sameEpoch, writerTag, type Epoch } from './epoch.js';
+import { relayKey, relayTargets } from './gossip.js';
+import { ACTION_APPLIED, ACTION_NOT_CZAR, ACTION_REJECTED, ACTION_UNKNOWN_SHARD, ActionSender } from './actions.js';
+import { decodeJson, encodeJson, encodeText } from './json.js';
+import { PeerLinks } from './links.js';
+import { PositionStreamEncoder, type PositionSample } from './positions.js';
+import { decoderView, samplesView, type PositionsView } from './positions-view.js';
+import {
+  DIGEST_FLAG_ANSWER,
+  DIGEST_FLAG_REPLY,
+  KEYFRAME_REQUEST_INTERVAL_MS,
+  MAX_FUTURE,
+  MAX_PENDING,
+  MAX_REPAIR_SPAN,
+  REQUEST_COPY,
+  REQUEST_HANDOFF,
+  REQUEST_KEYFRAME,
+  SALT_DELTA,
+  SALT_POSITIONS,
+  SNAPSHOT_FLAG_COPY,
+  SNAPSHOT_FLAG_HANDOFF,
+  SNAPSHOT_PUSH_INTERVAL_MS,
+} from './protocol.js';
+import { SeenSet } from './seen-set.js';
+import { changesOf, createSlot, createState, deltaKey, fnv32, holdsLatest, latestEpoch, positionsKey, type Slot } from './slot.js';
+import { ShardWriter, type StateSource } from './shard-store.js';
+import type { StateHash } from './state-hash.js';
+
+/** Everything the engine needs. */
+export interface EngineInit extends ReplicationOptions {
+  readonly transport: Transport;
+  readonly membership: MembershipView;
+  readonly clock: Clock;
+  readonly rng: Rng;
+  readonly onListenerError?: (err: unknown) => void;
+}
+
+function checkPositive(name: string, value: number, integer = false): void {
+  if (!(Number.isFinite(value) && value > 0) || (integer && !Number.isInteger(value))) {
+    throw new ArgumentError(`Room option ${name} must be a positive ${integer ? 'integer' : 'number'}, got ${String(value)}.`, { option: name, value });
+  }
+}
+
+/**
+ * Replication of every declared shard on one peer, over one transport and one membership view.
+ * Use it through `Room`; see the file comment and SPEC.md section R.
+ */
+export class ReplicationEngine {
+  readonly self: PeerId;
+  readonly options: Readonly<Required<ReplicationOptions>>;
+  private readonly transport: Transport;
+  private readonly membership: MembershipView;
+  private readonly clock: Clock;
+  private readonly rng: Rng;
+  private readonly events: Emitter<ReplicationEvents>;
+  private readonly links: PeerLinks;
+  private readonly slots = new Map<ShardId, Slot>();
+  private readonly seen = new SeenSet(16_384);
+  private readonly connected = new Set<PeerId>();
+  /** Peers that said goodbye: not eligible for authority while they finish leaving. */
+  private readonly leaving = new Set<PeerId>();
+  /** Peers ever in the view: a writer that was seen and is gone has left, not "not yet connected". */
+  private readonly everSeen = new Set<PeerId>();
+  /** Peers that left the view after saying goodbye, and when: they handed their shards to someone. */
+  private readonly leftGracefully = new Map<PeerId, number>();
+  /** Peers that answered our request for their digest: they told us what they hold ([R11]). */
+  private readonly digestFrom = new Set<PeerId>();
+  private readonly digestSentAt = new Map<PeerId, number>();
+  /** Peers that asked for our digest, and when: they are bootstrapping and want news of terms ([R11]). */
+  private readonly newcomers = new Map<PeerId, number>();
+  private readonly actions: ActionSender;
+  private readonly unsubscribe: Array<() => void> = [];
+  private view: AuthorityView;
+  private tagToPeer = new Map<number, PeerId | null>();
+  private readonly startedAt: number;
+  private tickTimer: TimerHandle | undefined;
+  private entropyTimer: TimerHandle | undefined;
+  private lastPingAt = Number.NEGATIVE_INFINITY;
+  private selfLeaving = false;
+  private leaving$: Promise<void> | undefined;
+  private stopped = false;
+  private unknownShardMessages = 0;
+
+  constructor(init: EngineInit) {
+    const o = { ...REPLICATION_DEFAULTS, ...stripUndefined(init) };
+    for (const k of Object.keys(REPLICATION_DEFAULTS) as Array<keyof typeof REPLICATION_DEFAULTS>) {
+      checkPositive(k, o[k], ['gossipThreshold', 'fanout', 'redundancy', 'backups', 'historySize', 'antiEntropyFanout'].includes(k));
+    }
+    this.options = Object.freeze(Object.fromEntries(Object.keys(REPLICATION_DEFAULTS).map((k) => [k, o[k as keyof typeof o]])) as Required<ReplicationOptions>);
+    this.transport = init.transport;
+    this.membership = init.membership;
+    this.clock = init.clock;
+    this.rng = init.rng;
+    this.self = init.transport.localId;
+    if (this.membership.self !== this.self) {
+      throw new ArgumentError(`The membership view is for peer ${this.membership.self} but the transport is ${this.self}: build both for the same peer.`);
+    }
+    this.events = new Emitter<ReplicationEvents>(init.onListenerError);
+    this.startedAt = this.clock.now();
+    this.view = this.buildView();
+    for (const p of this.view.peers) this.everSeen.add(p);
+    this.links = new PeerLinks({
+      transport: this.transport,
+      clock: this.clock,
+      maxPayloadBytes: this.options.maxPayloadBytes,
+      onMessage: (peer, channel, m) => this.handle(peer, channel, m),
+      onError: (err) => this.events.emit('error', err instanceof AnarchyError ? err : new AnarchyError(ErrorCode.SendFailed, err.message, {}, { cause: err })),
+    });
+    this.actions = new ActionSender({
+      clock: this.clock,
+      retryMs: this.options.tickMs,
+      target: (shard) => this.actionTarget(this.slot(shard)),
+      writes: (shard) => this.slot(shard).role === 'writer',
+      applyLocal: (shard, payload) => this.applyAction(this.slot(shard), this.self, decodeJson(payload)),
+      send: (to, message) => this.links.send(to, message),
+      flush: () => this.links.flush(),
+      holds: (shard, term, czar, seq) => {
+        const slot = this.slot(shard);
+        const e = slot.epoch;
+        if (!e || slot.reader.needsSnapshot) return false;
+        const c = compareEpochs(e, { term: toTerm(term), czar });
+        return c > 0 || (c === 0 && slot.seq >= seq);
+      },
+    });
+    this.unsubscribe.push(
+      this.transport.on('peer-joined', ({ peer }) => this.onPeerJoined(peer)),
+      this.transport.on('peer-left', ({ peer }) => this.onPeerLeft(peer)),
+      this.transport.on('message', ({ peer, channel, data }) => {
+        if (this.stopped) return;
+        this.links.receive(peer, channel, data);
+        this.links.flush();
+      }),
+      this.transport.on('closed', () => this.stop()),
+      this.membership.on('change', () => this.onViewChange()),
+    );
+    for (const p of this.transport.peers()) this.onPeerJoined(p);
+    this.scheduleTick();
+    this.scheduleEntropy();
+  }
+
+  // ------------------------------------------------------------------ public surface (via Room)
+
+  on<K extends keyof ReplicationEvents>(event: K, listener: (payload: ReplicationEvents[K]) => void): () => void {
+    return this.events.on(event, listener);
+  }
+
+  get closed(): boolean {
+    return this.stopped;
+  }
+
+  /** Declares a shard; see `Room.declareShard`. */
+  declare<S extends Schema>(id: string, source: StateSource<S>, options: ShardOptions<S> = {}): void {
+    this.assertOpen();
+    const sid = shardId(id);
+    if (this.slots.has(sid)) throw new ArgumentError(`Shard ${sid} is already declared: declare each shard once.`, { shard: sid });
+    if (typeof source !== 'function') throw new ArgumentError(`declareShard(${sid}) needs a schema class (made by schema({...})) as its state.`);
+    const slot = createSlot(sid, source as StateSource<Schema>, options as ShardOptions<Schema>, this.options.historySize);
+    this.slots.set(sid, slot);
+    // Ask what the others hold: a late declaration then catches up without waiting for a round.
+    for (const p of this.connected) this.sendDigest(p, DIGEST_FLAG_REPLY);
+    this.reconcile(slot);
+    this.links.flush();
+  }
+
+  shardIds(): string[] {
+    return [...this.slots.keys()];
+  }
+
+  state(id: string): Schema {
+    const slot = this.slot(id);
+    return slot.writer ? slot.writer.state : slot.reader.state;
+  }
+
+  isCzar(id: string): boolean {
+    return this.slot(id).role === 'writer';
+  }
+
+  czarOf(id: string): PeerId | undefined {
+    return this.view.czarOf(this.slot(id).id);
+  }
+
+  backupsOf(id: string): PeerId[] {
+    return this.view.backupsOf(this.slot(id).id, this.options.backups);
+  }
+
+  /** The term whose writes are accepted here, if any. */
+  termOf(id: string): { readonly term: number; readonly czar: PeerId; readonly seq: number } | undefined {
+    const slot = this.slot(id);
+    return slot.epoch ? { term: slot.epoch.term, czar: slot.epoch.czar, seq: slot.seq } : undefined;
+  }
+
+  stateHash(id: string): StateHash {
+    const slot = this.slot(id);
+    return slot.writer ? slot.writer.hash() : slot.reader.hash();
+  }
+
+  mutate<S extends Schema, R>(id: string, fn: (state: S) => R): R {
+    this.assertOpen();
+    const slot = this.slot(id);
+    if (typeof fn !== 'function') throw new ArgumentError('mutate(id, fn) needs a function that changes the state.');
+    const writer = this.requireWriter(slot, 'mutate');
+    const result = writer.mutate(fn as unknown as (s: Schema) => R);
+    this.emitLocalChange(slot);
+    return result;
+  }
+
+  setPositions(id: string, samples: readonly PositionSample[]): void {
+    this.assertOpen();
+    const slot = this.slot(id);
+    if (!slot.pos) throw new ArgumentError(`Shard ${slot.id} has no position stream: declare it with { positions: true }.`, { shard: slot.id });
+    this.requireWriter(slot, 'setPositions');
+    if (!Array.isArray(samples)) throw new ArgumentError('setPositions(id, samples) needs an array of { id, x, y } in integer quanta.');
+    // Validate now, so a bad sample throws here and not inside the tick.
+    new PositionStreamEncoder({ keyframeInterval: 1 }).encode(samples);
+    slot.pos.samples = samples.map((s) => ({ id: s.id, x: s.x, y: s.y }));
+    slot.pos.dirty = true;
+  }
+
+  positions(id: string): PositionsView {
+    const slot = this.slot(id);
+    if (!slot.pos) throw new ArgumentError(`Shard ${slot.id} has no position stream: declare it with { positions: true }.`, { shard: slot.id });
+    return slot.role === 'writer' ? samplesView(slot.pos.samples ?? []) : decoderView(slot.pos.decoder);
+  }
+
+  act(id: string, action: unknown, timeoutMs = this.options.actionTimeoutMs): Promise<unknown> {
+    if (this.stopped) return Promise.reject(this.closedError());
+    let slot: Slot;
+    let payload: Uint8Array;
+    try {
+      slot = this.slot(id);
+      payload = encodeJson(action);
+      checkPositive('timeoutMs', timeoutMs);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (slot.role === 'writer') {
+      try {
+        return Promise.resolve(this.applyAction(slot, this.self, decodeJson(payload)));
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
+    return this.actions.send(slot.id, payload, timeoutMs);
+  }
+
+  metrics(): RoomMetrics {
+    const shards: Record<string, ShardMetrics> = {};
+    for (const slot of this.slots.values()) {
+      shards[slot.id] = {
+        ...slot.metrics,
+        role: slot.role === 'writer' ? 'czar' : slot.role === 'retired' ? 'handing-off' : 'replica',
+        term: slot.epoch?.term,
+        czar: slot.epoch?.czar,
+        seq: slot.seq,
+      };
+    }
+    return {
+      self: this.self,
+      at: this.clock.now(),
+      peers: this.links.metrics(),
+      shards,
+      unknownShardMessages: this.unknownShardMessages,
+      wireErrors: this.links.wireErrors,
+    };
+  }
+
+  /**
+   * Leaves gracefully: says goodbye, hands each written shard to its successor ([R12]) and waits
+   * (at most `leaveTimeoutMs`) until they took over, then closes the transport. The work happens
+   * on the room's clock, so on a virtual clock it completes as the clock runs, without awaiting.
+   */
+  leave(): Promise<void> {
+    if (this.leaving$) return this.leaving$;
+    if (this.stopped) return Promise.resolve();
+    this.selfLeaving = true;
+    for (const p of this.connected) this.links.send(p, { type: 'goodbye', reason: 'leave' });
+    this.view = this.buildView();
+    for (const slot of this.slots.values()) this.reconcile(slot);
+    this.links.flush();
+    const deadline = this.clock.now() + this.options.leaveTimeoutMs;
+    this.leaving$ = new Promise<void>((resolve) => {
+      const finish = (): void => {
+        this.stop();
+        this.transport.close().then(resolve, () => resolve());
+      };
+      const check = (): void => {
+        if (this.stopped) return resolve();
+        const successors = [...this.connected].some((p) => !this.leaving.has(p));
+        const waiting = successors && [...this.slots.values()].some((s) => s.role === 'writer' || s.role === 'retired');
+        if (!waiting || this.clock.now() >= deadline) finish();
+        else this.clock.setTimeout(check, Math.min(this.options.tickMs, Math.max(1, deadline - this.clock.now())));
+      };
+      check();
+    });
+    return this.leaving$;
+  }
+
+  /** Stops every timer and listener; pending actions fail with `closed`. Does not close the transport. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.tickTimer !== undefined) this.clock.clearTimeout(this.tickTimer);
+    if (this.entropyTimer !== undefined) this.clock.clearTimeout(this.entropyTimer);
+    for (const slot of this.slots.values()) if (slot.repairTimer !== undefined) this.clock.clearTimeout(slot.repairTimer);
+    for (const off of this.unsubscribe) off();
+    this.links.flush();
+    this.links.close();
+    this.actions.closeAll(this.closedError());
+  }
+
+  // ------------------------------------------------------------------ membership and peers
+
+  private buildView(): AuthorityView {
+    const standby = new Set(this.membership.standby());
+    for (const p of this.leaving) standby.add(p);
+    if (this.selfLeaving) standby.add(this.self);
+    const peers = this.membership.members();
+    const view = new AuthorityView({ version: this.membership.version(), peers, standby });
+    const tags = new Map<number, PeerId | null>();
+    for (const p of view.peers) {
+      const t = writerTag(p);
+      tags.set(t, tags.has(t) && tags.get(t) !== p ? null : p);
+    }
+    this.tagToPeer = tags;
+    return view;
+  }
+
+  private onViewChange(): void {
+    if (this.stopped) return;
+    const members = new Set(this.membership.members());
+    for (const p of members) {
+      this.everSeen.add(p);
+      this.leftGracefully.delete(p);
+    }
+    for (const p of [...this.leaving]) {
+      if (members.has(p)) continue;
+      this.leaving.delete(p);
+      this.leftGracefully.set(p, this.clock.now());
+    }
+    for (const p of [...this.digestFrom]) if (!members.has(p)) this.digestFrom.delete(p);
+    this.view = this.buildView();
+    for (const slot of this.slots.values()) this.reconcile(slot);
+    this.links.flush();
+  }
+
+  private onPeerJoined(peer: PeerId): void {
+    if (this.stopped || peer === this.self) return;
+    this.connected.add(peer);
+    this.links.open(peer);
+    if (this.selfLeaving) this.links.send(peer, { type: 'goodbye', reason: 'leave' });
+    this.sendDigest(peer, DIGEST_FLAG_REPLY);
+    for (const slot of this.slots.values()) {
+      if (slot.role !== 'writer') continue;
+      this.pushSnapshot(slot, peer);
+      slot.pos?.encoder?.requestKeyframe();
+    }
+    this.links.flush();
+  }
+
+  private onPeerLeft(peer: PeerId): void {
+    if (this.stopped) return;
+    this.connected.delete(peer);
+    this.links.remove(peer);
+    this.digestSentAt.delete(peer);
+    this.newcomers.delete(peer);
+    this.actions.peerLeft(peer);
+  }
+
+  // ------------------------------------------------------------------ authority ([R9]–[R13])
+
+  /** Decides, from the view and what this peer holds, whether it must claim, hand off or ask ([R11], [R12]). */
+  private reconcile(slot: Slot): void {
+    if (this.stopped) return;
+    const now = this.clock.now();
+    const designated = this.view.czarOf(slot.id);
+    this.reportCzar(slot, designated);
+    if (slot.role === 'writer') {
+      if (designated !== undefined && designated !== this.self && this.connected.has(designated) && (now >= slot.holdUntil || this.selfLeaving)) {
+        this.handoff(slot, designated);
+      }
+      return;
+    }
+    if (slot.role === 'retired') {
+      // The successor we chose is responsible while it lives, even if the view now names another
+      // peer: it hands on itself. Offering the same term to a second peer would let two peers
+      // claim the same next number ([R12]).
+      const to = slot.handoffTo;
+      if (to !== undefined && this.view.has(to)) {
+        slot.successorGoneAt = undefined;
+        if (!this.leaving.has(to) && this.connected.has(to) && now - slot.handoffAt >= this.options.handoffRetryMs) this.offerHandoff(slot, to);
+        return;
+      }
+      // It is gone. If it took over, its term (and any handed on from it) reaches us within a
+      // grace period; if nothing newer came, take the shard back under a term past the one
+      // reserved for it, then hand on to whoever the view names.
+      slot.successorGoneAt ??= now;
+      if (now - slot.successorGoneAt < this.options.graceMs) return;
+      if (designated !== undefined) {
+        this.claim(slot, 'replica');
+        slot.holdUntil = now;
+        this.reconcile(slot);
+      }
+      return;
+    }
+    if (designated !== this.self) return;
+    const latest = latestEpoch(slot);
+    if (!latest) {
+      if (this.bootstrapped(now)) this.claim(slot, 'fresh');
+      return;
+    }
+    const writer = latest.czar;
+    if (writer !== this.self && this.view.has(writer)) {
+      // The writer is alive: it hands off when its view agrees; remind it ([R12]). A writer that
+      // said goodbye is handing off already, and one we cannot reach is not ours to depose.
+      if (this.connected.has(writer) && !this.leaving.has(writer) && now - slot.lastHandoffRequestAt >= this.options.handoffRetryMs) {
+        slot.lastHandoffRequestAt = now;
+        this.links.send(writer, { type: 'shard-request', shard: slot.id, term: latest.term, writer: writerTag(writer), what: REQUEST_HANDOFF });
+      }
+      return;
+    }
+    // The writer is gone (or is us, from an earlier life): fail over from our replica ([R13]).
+    const presumedGone = writer === this.self || this.everSeen.has(writer) || now - slot.heardAt >= this.options.graceMs;
+    if (!presumedGone) return;
+    // A writer that said goodbye handed the shard to a successor we may not have heard from yet:
+    // give its term time to arrive before failing over ([R12]).
+    const left = this.leftGracefully.get(writer);
+    if (left !== undefined && now - left < this.options.graceMs) return;
+    if (holdsLatest(slot)) {
+      this.claim(slot, 'replica');
+      return;
+    }
+    // We do not hold the writer's last term: ask the replica that holds most of it for a copy,
+    // and after a while start from what we have rather than leave the shard unwritten.
+    const source = this.bestHolder(slot, latest);
+    if (source !== undefined && now - slot.lastCopyRequestAt >= this.options.repairRetryMs) {
+      slot.lastCopyRequestAt = now;
+      this.links.send(source, { type: 'shard-request', shard: slot.id, term: latest.term, writer: writerTag(latest.czar), what: REQUEST_COPY });
+    }
+    if (now - slot.heardAt >= 2 * this.options.graceMs) this.claim(slot, 'replica');
+  }
+
+  /** The connected peer whose digest reported the highest seq of term `e`. */
+  private bestHolder(slot: Slot, e: Epoch): PeerId | undefined {
+    if (slot.holdersOf !== `${e.term}@${e.czar}`) return undefined;
+    let best: PeerId | undefined;
+    let bestSeq = -1;
+    for (const [p, seq] of slot.holders) {
+      if (this.connected.has(p) && seq > bestSeq) {
+        best = p;
+        bestSeq = seq;
+      }
+    }
+    return best;
+  }
+
+  /** [R11]: create unclaimed shards only once everyone in view said what they hold. */
+  private bootstrapped(now: number): boolean {
+    const elapsed = now - this.startedAt;
+    if (elapsed < this.options.bootstrapMs) return false;
+    if (elapsed >= this.options.bootstrapMs + this.options.graceMs) return true;
+    return this.view.peers.every((p) => p === this.self || this.digestFrom.has(p) || !this.connected.has(p));
+  }
+
+  /** Starts a new term as czar ([A6], [R9]): number = highest seen + 1, state from `base`, opened by a snapshot. */
+  private claim(slot: Slot, base: 'fresh' | 'replica' | 'handoff' | 'copy', snapshot?: Uint8Array): void {
+    const now = this.clock.now();
+    let writer: ShardWriter<Schema>;
+    try {
+      if ((base === 'handoff' || base === 'copy') && snapshot) writer = ShardWriter.fromSnapshot(slot.source, snapshot);
+      else if (base === 'replica' && !slot.reader.needsSnapshot) writer = slot.reader.toWriter();
+      else writer = new ShardWriter(createState(slot.source));
+    } catch (err) {
+      this.events.emit('error', asAnarchy(err, `Could not take over shard ${slot.id}`));
+      writer = new ShardWriter(createState(slot.source));
+    }
+    const number = Math.max(slot.highestTerm, slot.epoch?.term ?? 0, slot.heard?.term ?? 0, slot.reservedTerm) + 1;
+    const epoch: Epoch = { term: toTerm(number), czar: this.self };
+    this.dropPending(slot);
+    slot.role = 'writer';
+    slot.writer = writer;
+    slot.epoch = epoch;
+    slot.tag = writerTag(this.self);
+    slot.seq = 0;
+    slot.heard = undefined;
+    slot.highestTerm = number;
+    slot.handoffTo = undefined;
+    slot.finalSnapshot = undefined;
+    slot.reservedTerm = 0;
+    slot.holdUntil = now + this.options.handoffHoldMs;
+    slot.history.reset();
+    slot.snapshotWanted.clear();
+    if (slot.pos) {
+      slot.pos.encoder = new PositionStreamEncoder(slot.pos.options);
+      slot.pos.seq = 0;
+      slot.pos.decoder.reset();
+    }
+    slot.metrics.claims++;
+    const bytes = writer.encodeSnapshot();
+    for (const p of this.connected) this.sendSnapshot(slot, p, bytes, 0);
+    this.trace({ type: 'claim', shard: slot.id, term: number, czar: this.self, from: base, at: now });
+    this.reportCzar(slot, this.view.czarOf(slot.id));
+    this.emitChange(slot, 'snapshot', []);
+    this.actions.check(slot.id);
+  }
+
+  /** Stops writing and gives the final state to `to`, which starts the next term from it ([R12]). */
+  private handoff(slot: Slot, to: PeerId): void {
+    const writer = slot.writer;
+    const epoch = slot.epoch;
+    if (!writer || !epoch) return;
+    this.flushDelta(slot);
+    const final = writer.encodeSnapshot();
+    slot.role = 'retired';
+    slot.writer = undefined;
+    slot.finalSnapshot = final;
+    slot.reservedTerm = epoch.term + 1;
+    slot.snapshotWanted.clear();
+    try {
+      slot.reader.applySnapshot(final);
+    } catch (err) {
+      this.events.emit('error', asAnarchy(err, `Shard ${slot.id}: could not keep a replica of the handed-off state`));
+    }
+    slot.metrics.handoffs++;
+    this.offerHandoff(slot, to);
+    this.emitChange(slot, 'snapshot', []);
+  }
+
+  private offerHandoff(slot: Slot, to: PeerId): void {
+    const epoch = slot.epoch;
+    if (!epoch || !slot.finalSnapshot) return;
+    slot.handoffTo = to;
+    slot.handoffAt = this.clock.now();
+    slot.successorGoneAt = undefined;
+    this.links.send(to, { type: 'shard-snapshot', shard: slot.id, term: epoch.term, czar: this.self, seq: slot.seq, flags: SNAPSHOT_FLAG_HANDOFF, payload: slot.finalSnapshot });
+    slot.metrics.snapshotsSent++;
+    slot.metrics.bytesOut += slot.finalSnapshot.length;
+    this.trace({ type: 'handoff', shard: slot.id, term: epoch.term, to, seq: slot.seq, at: slot.handoffAt });
+  }
+
+  /** A newer term exists: this peer's writes stop; unsent changes are rolled back ([R13]). */
+  private stepDown(slot: Slot, by: Epoch): void {
+    const writer = slot.writer;
+    const epoch = slot.epoch;
+    if (!epoch) return;
+    if (writer) {
+      const unsent = writer.hasChanges();
+      writer.encodeDelta();
+      try {
+        slot.reader.applySnapshot(writer.encodeSnapshot());
+      } catch (err) {
+        this.events.emit('error', asAnarchy(err, `Shard ${slot.id}: could not keep the deposed state`));
+      }
+      // Another peer took over without our handoff, from its replica of an older state, or two
+      // terms ran side by side: whatever this term wrote is not in the winner's state ([R13]).
+      if (unsent || slot.seq > 0) {
+        slot.metrics.rollbacks++;
+        this.events.emit('rollback', { shard: slot.id, term: epoch.term, czar: epoch.czar, lastSeq: slot.seq, unsent, by: { term: by.term, czar: by.czar } });
+      }
+    }
+    slot.role = 'replica';
+    slot.writer = undefined;
+    slot.finalSnapshot = undefined;
+    slot.snapshotWanted.clear();
+    this.trace({ type: 'step-down', shard: slot.id, term: epoch.term, by: { term: by.term, czar: by.czar }, at: this.clock.now() });
+  }
+
+  // ------------------------------------------------------------------ czar side
+
+  private scheduleTick(): void {
+    this.tickTimer = this.clock.setTimeout(() => this.tick(), this.options.tickMs);
+  }
+
+  private scheduleEntropy(): void {
+    this.entropyTimer = this.clock.setTimeout(() => this.antiEntropy(), this.options.antiEntropyMs);
+  }
+
+  private tick(): void {
+    if (this.stopped) return;
+    // A transport can end without a `closed` event (a crashed peer in the simulator): stop too.
+    if (this.transport.closed) return this.stop();
+    const now = this.clock.now();
+    for (const slot of this.slots.values()) {
+      if (slot.role === 'writer') {
+        this.flushDelta(slot);
+        this.flushPositions(slot);
+        this.serveSnapshots(slot);
+      } else {
+        this.maintain(slot, now);
+      }
+      this.reconcile(slot);
+    }
+    if (now - this.lastPingAt >= this.options.pingMs) {
+      this.lastPingAt = now;
+      this.links.ping(now);
+    }
+    this.links.flush();
+    this.scheduleTick();
+  }
+
+  /** Encodes pending changes as the next delta and sends it along the relay plan. */
+  private flushDelta(slot: Slot): void {
+    const writer = slot.writer;
+    const epoch = slot.epoch;
+    if (!writer || !epoch) return;
+    const payload = writer.encodeDelta();
+    if (!payload) return;
+    const seq = ++slot.seq;
+    slot.history.push(seq, payload);
+    const message: MessageOf<'shard-delta'> = { type: 'shard-delta', shard: slot.id, term: epoch.term, writer: slot.tag, seq, payload };
+    const targets = this.plan(epoch.czar, relayKey(slot.id, epoch.term, seq, SALT_DELTA), this.options.redundancy);
+    for (const p of targets) {
+      if (this.links.send(p, message)) slot.metrics.bytesOut += payload.length;
+    }
+    this.seen.add(deltaKey(slot.id, epoch.term, slot.tag, seq));
+    slot.metrics.deltasSent++;
+    if (this.events.listenerCount('trace') > 0) {
+      this.trace({ type: 'sent', shard: slot.id, term: epoch.term, seq, bytes: payload.length, digest: fnv32(payload), at: this.clock.now() });
+    }
+  }
+
+  private flushPositions(slot: Slot): void {
+    const pos = slot.pos;
+    const epoch = slot.epoch;
+    if (!pos || !pos.dirty || !pos.samples || !epoch) return;
+    pos.encoder ??= new PositionStreamEncoder(pos.options);
+    pos.dirty = false;
+    const frame = pos.encoder.encode(pos.samples);
+    const seq = ++pos.seq;
+    const message: MessageOf<'shard-positions'> = { type: 'shard-positions', shard: slot.id, term: epoch.term, writer: slot.tag, seq, payload: frame.bytes };
+    const keyframe = frame.kind === 'keyframe';
+    // Keyframes must arrive (deltas refer to them); deltas may be lost, so one copy each.
+    const targets = this.plan(epoch.czar, relayKey(slot.id, epoch.term, seq, SALT_POSITIONS), 1);
+    for (const p of targets) {
+      if (this.links.send(p, message, keyframe ? { channel: 'control', priority: 'state' } : undefined)) slot.metrics.bytesOut += frame.bytes.length;
+    }
+    this.seen.add(positionsKey(slot.id, epoch.term, slot.tag, seq));
+    slot.metrics.positionsSent++;
+  }
+
+  /** Snapshots asked for since the last tick, all from one encoding on a delta boundary ([R3]). */
+  private serveSnapshots(slot: Slot): void {
+    if (slot.snapshotWanted.size === 0 || !slot.writer) return;
+    const bytes = slot.writer.encodeSnapshot();
+    for (const p of slot.snapshotWanted) this.sendSnapshot(slot, p, bytes, 0);
+    slot.snapshotWanted.clear();
+  }
+
+  private sendSnapshot(slot: Slot, to: PeerId, bytes: Uint8Array, flags: number): void {
+    const epoch = slot.epoch;
+    if (!epoch) return;
+    if (this.links.send(to, { type: 'shard-snapshot', shard: slot.id, term: epoch.term, czar: epoch.czar, seq: slot.seq, flags, payload: bytes })) {
+      slot.metrics.snapshotsSent++;
+      slot.metrics.bytesOut += bytes.length;
+      slot.snapshotPushedAt.set(to, this.clock.now());
+    }
+  }
+
+  /** Targets for a message of the term written by `czar`, connected ones only. */
+  private plan(czar: PeerId, key: number, redundancy: number): PeerId[] {
+    const members = this.view.peers;
+    const fanout = members.length <= this.options.gossipThreshold ? members.length : this.options.fanout;
+    return relayTargets(members, czar, this.self, key, { fanout, redundancy }).filter((p) => this.connected.has(p));
+  }
+
+  // ------------------------------------------------------------------ receiving
+
+  private handle(from: PeerId, channel: Channel, m: Message): void {
+    if (this.stopped) return;
+    switch (m.type) {
+      case 'shard-delta':
+        return this.onDelta(from, channel, m);
+      case 'shard-snapshot':
+        return this.onSnapshot(from, m);
+      case 'shard-digest':
+        return this.onDigest(from, m);
+      case 'shard-repair':
+        return this.onRepair(from, m);
+      case 'shard-request':
+        return this.onRequest(from, m);
+      case 'shard-positions':
+        return this.onPositions(from, channel, m);
+      case 'action':
+        return this.onAction(from, m);
+      case 'action-result':
+        return this.actions.onResult(from, m);
+      case 'ping':
+        this.links.send(from, { type: 'pong', seq: m.seq, echo: m.sentAt, sentAt: this.clock.now() });
+        return;
+      case 'pong':
+        this.links.pong(from, m.seq, this.clock.now());
+        return;
+      case 'goodbye':
+        if (!this.leaving.has(from)) {
+          this.leaving.add(from);
+          this.view = this.buildView();
+          for (const slot of this.slots.values()) this.reconcile(slot);
+        }
+        return;
+      default:
+        // Other layers' messages (membership) share the transport; not ours.
+        return;
+    }
+  }
+
+  /** The slot of a shard named on the wire, or undefined (counted, [R21]). */
+  private wireSlot(shard: string | number): Slot | undefined {
+    const slot = typeof shard === 'string' ? this.slots.get(shard as ShardId) : undefined;
+    if (!slot) this.unknownShardMessages++;
+    return slot;
+  }
+
+  /** The czar a tag names: the held term's czar, else the one member with that tag. */
+  private resolveTag(slot: Slot, term: number, tag: number): PeerId | undefined {
+    if (slot.epoch && slot.epoch.term === term && slot.tag === tag) return slot.epoch.czar;
+    if (slot.heard && slot.heard.term === term && writerTag(slot.heard.czar) === tag) return slot.heard.czar;
+    return this.tagToPeer.get(tag) ?? undefined;
+  }
+
+  private onDelta(from: PeerId, channel: Channel, m: MessageOf<'shard-delta'>): void {
+    const slot = this.wireSlot(m.shard);
+    if (!slot) return;
+    slot.metrics.bytesIn += m.payload.length;
+    if (!this.seen.add(deltaKey(slot.id, m.term, m.writer, m.seq))) {
+      slot.metrics.duplicates++;
+      return;
+    }
+    slot.highestTerm = Math.max(slot.highestTerm, m.term);
+    const czar = this.resolveTag(slot, m.term, m.writer);
+    const current = slot.epoch !== undefined && slot.epoch.term === m.term && slot.tag === m.writer;
+    if (!current && slot.epoch && (m.term < slot.epoch.term || (czar !== undefined && compareEpochs({ term: toTerm(m.term), czar }, slot.epoch) < 0))) {
+      slot.metrics.stale++;
+      return;
+    }
+    // Relay first: forwarding must not wait for our own gaps ([R15]). Repairs (control) are not relayed.
+    if (channel === 'state' && czar !== undefined) {
+      for (const p of this.plan(czar, relayKey(slot.id, m.term, m.seq, SALT_DELTA), this.options.redundancy)) {
+        if (p === from || p === czar) continue;
+        if (this.links.send(p, m)) slot.metrics.deltasRelayed++;
+      }
+    }
+    if (slot.role === 'writer') {
+      // A delta of a term above ours: stop writing ([R13]) and wait for its snapshot.
+      if (!current && czar !== undefined && slot.epoch && compareEpochs({ term: toTerm(m.term), czar }, slot.epoch) > 0) this.hear(slot, { term: toTerm(m.term), czar });
+      if (slot.role === 'writer') return;
+    }
+    if (!current) {
+      this.bufferFuture(slot, m.term, m.writer, m.seq, m.payload);
+      if (czar !== undefined) this.hear(slot, { term: toTerm(m.term), czar });
+      return;
+    }
+    this.acceptDelta(slot, m.seq, m.payload);
+  }
+
+  /** A delta of the held term: apply in order, buffer ahead of a gap ([R10], [R14]). */
+  private acceptDelta(slot: Slot, seq: number, payload: Uint8Array): void {
+    if (seq <= slot.seq) {
+      slot.metrics.duplicates++;
+      return;
+    }
+    if (seq > slot.seq + 1 || slot.reader.needsSnapshot) {
+      if (slot.pending.size >= MAX_PENDING) slot.pending.delete(Math.max(...slot.pending.keys()));
+      slot.pending.set(seq, payload);
+      this.scheduleRepair(slot, this.options.repairDelayMs);
+      return;
+    }
+    this.applyDelta(slot, seq, payload);
+    this.drainPending(slot);
+  }
+
+  private drainPending(slot: Slot): void {
+    for (let next = slot.pending.get(slot.seq + 1); next !== undefined && !slot.reader.needsSnapshot; next = slot.pending.get(slot.seq + 1)) {
+      slot.pending.delete(slot.seq + 1);
+      this.applyDelta(slot, slot.seq + 1, next);
+    }
+    for (const s of slot.pending.keys()) if (s <= slot.seq) slot.pending.delete(s);
+    if (slot.pending.size === 0) slot.repairDueAt = undefined;
+    this.actions.check(slot.id);
+  }
+
+  private applyDelta(slot: Slot, seq: number, payload: Uint8Array): void {
+    const epoch = slot.epoch;
+    if (!epoch) return;
+    slot.lastChange = undefined;
+    try {
+      slot.reader.applyDelta(payload);
+    } catch (err) {
+      // [R4]: the replica is now out of sync; only a snapshot heals it.
+      this.events.emit('error', asAnarchy(err, `Shard ${slot.id}: delta ${seq} of term ${formatEpoch(epoch)} did not apply`));
+      this.requestSnapshot(slot, epoch, true);
+      return;
+    }
+    slot.seq = seq;
+    slot.metrics.deltasApplied++;
+    if (this.events.listenerCount('trace') > 0) {
+      this.trace({ type: 'accept', shard: slot.id, term: epoch.term, czar: epoch.czar, seq, kind: 'delta', digest: fnv32(payload), at: this.clock.now() });
+    }
+    this.emitChange(slot, 'delta', changesOf(slot));
+  }
+
+  private bufferFuture(slot: Slot, term: number, tag: number, seq: number, payload: Uint8Array): void {
+    const key = `${term}:${tag}`;
+    let deltas = slot.future.get(key);
+    if (!deltas) {
+      if (slot.future.size >= 4) {
+        const oldest = slot.future.keys().next().value;
+        if (oldest !== undefined) slot.future.delete(oldest);
+      }
+      slot.future.set(key, (deltas = new Map()));
+    }
+    if (deltas.size < MAX_FUTURE) deltas.set(seq, payload);
+  }
+
+  /** Notes a term above what we hold; its snapshot is expected shortly, else asked for. */
+  private hear(slot: Slot, e: Epoch): void {
+    slot.highestTerm = Math.max(slot.highestTerm, e.term);
+    const latest = latestEpoch(slot);
+    if (latest && compareEpochs(e, latest) <= 0) return;
+    slot.heard = e;
+    slot.heardAt = this.clock.now();
+    if (slot.role === 'writer' && slot.epoch && compareEpochs(e, slot.epoch) > 0) this.stepDown(slot, e);
+    if (slot.role === 'retired' && slot.epoch && compareEpochs(e, slot.epoch) > 0) {
+      slot.role = 'replica';
+      slot.finalSnapshot = undefined;
+    }
+    // The opening snapshot is normally in flight: ask only if it is late.
+    slot.lastSnapshotRequestAt = Math.max(slot.lastSnapshotRequestAt, this.clock.now());
+  }
+
+  private onSnapshot(from: PeerId, m: MessageOf<'shard-snapshot'>): void {
+    const slot = this.wireSlot(m.shard);
+    if (!slot) return;
+    slot.metrics.bytesIn += m.payload.length;
+    if ((m.flags & SNAPSHOT_FLAG_COPY) !== 0) return this.onCopy(slot, m);
+    // Snapshots come from their term's czar only ([R8]); nobody forwards them.
+    if (m.czar !== from) {
+      slot.metrics.stale++;
+      return;
+    }
+    const e: Epoch = { term: toTerm(m.term), czar: m.czar as PeerId };
+    slot.highestTerm = Math.max(slot.highestTerm, m.term);
+    if ((m.flags & SNAPSHOT_FLAG_HANDOFF) !== 0) return this.onHandoff(slot, e, m.seq, m.payload);
+    const cmp = slot.epoch ? compareEpochs(e, slot.epoch) : 1;
+    if (cmp < 0 || (cmp === 0 && (slot.role !== 'replica' || (m.seq <= slot.seq && !slot.reader.needsSnapshot)))) {
+      slot.metrics.stale++;
+      return;
+    }
+    if (cmp > 0 && slot.role === 'writer') this.stepDown(slot, e);
+    if (cmp > 0 && slot.role === 'retired') slot.role = 'replica';
+    this.adoptSnapshot(slot, e, m.seq, m.payload);
+  }
+
+  /** Applies a snapshot of term `e` at `seq`; a newer term replaces the held one ([R7], [R10]). */
+  private adoptSnapshot(slot: Slot, e: Epoch, seq: number, payload: Uint8Array): void {
+    const before = slot.epoch;
+    slot.lastChange = undefined;
+    try {
+      slot.reader.applySnapshot(payload);
+    } catch (err) {
+      this.events.emit('error', asAnarchy(err, `Shard ${slot.id}: a snapshot of term ${formatEpoch(e)} did not apply`));
+      return;
+    }
+    const newTerm = !sameEpoch(before, e);
+    if (newTerm) slot.heardAt = this.clock.now();
+    slot.epoch = e;
+    slot.tag = writerTag(e.czar);
+    slot.seq = seq;
+    slot.role = 'replica';
+    slot.writer = undefined;
+    slot.finalSnapshot = undefined;
+    if (slot.heard && compareEpochs(slot.heard, e) <= 0) slot.heard = undefined;
+    if (newTerm) {
+      slot.pending.clear();
+      const future = slot.future.get(`${e.term}:${slot.tag}`);
+      slot.future.delete(`${e.term}:${slot.tag}`);
+      for (const key of [...slot.future.keys()]) {
+        const [t] = key.split(':');
+        if (Number(t) < e.term) slot.future.delete(key);
+      }
+      if (future) for (const [s, p] of future) slot.pending.set(s, p);
+      slot.pos?.decoder.reset();
+      if (slot.pos) slot.pos.lastKeyframeRequestAt = Number.NEGATIVE_INFINITY;
+    }
+    slot.metrics.snapshotsApplied++;
+    if (newTerm) this.tellNewcomers();
+    this.trace({ type: 'accept', shard: slot.id, term: e.term, czar: e.czar, seq, kind: 'snapshot', digest: fnv32(payload), at: this.clock.now() });
+    this.emitChange(slot, 'snapshot', changesOf(slot));
+    this.drainPending(slot);
+    if (slot.pending.size > 0) this.scheduleRepair(slot, this.options.repairDelayMs);
+    this.reconcile(slot);
+  }
+
+  /** A replica's copy of a term whose czar is gone: take over from it if we still need it ([R13]). */
+  private onCopy(slot: Slot, m: MessageOf<'shard-snapshot'>): void {
+    const e: Epoch = { term: toTerm(m.term), czar: m.czar as PeerId };
+    const latest = latestEpoch(slot);
+    const wanted =
+      slot.role === 'replica' &&
+      this.view.czarOf(slot.id) === this.self &&
+      latest !== undefined &&
+      compareEpochs(e, latest) >= 0 &&
+      !holdsLatest(slot) &&
+      !(this.view.has(e.czar) && e.czar !== this.self);
+    if (!wanted) {
+      slot.metrics.stale++;
+      return;
+    }
+    slot.highestTerm = Math.max(slot.highestTerm, e.term);
+    this.claim(slot, 'copy', m.payload);
+  }
+
+  /** A writer gave us the shard: start the next term from its final state ([R12]). */
+  private onHandoff(slot: Slot, e: Epoch, seq: number, payload: Uint8Array): void {
+    const latest = latestEpoch(slot);
+    if (latest && compareEpochs(e, latest) < 0) {
+      slot.metrics.stale++;
+      return;
+    }
+    if (slot.role === 'writer') {
+      if (!slot.epoch || compareEpochs(e, slot.epoch) <= 0) return;
+      this.stepDown(slot, e);
+    }
+    // Record the handed-off term as held first, so the claim numbers past it.
+    try {
+      slot.reader.applySnapshot(payload);
+      slot.epoch = e;
+      slot.tag = writerTag(e.czar);
+      slot.seq = seq;
+      this.trace({ type: 'accept', shard: slot.id, term: e.term, czar: e.czar, seq, kind: 'snapshot', digest: fnv32(payload), at: this.clock.now() });
+    } catch (err) {
+      this.events.emit('error', asAnarchy(err, `Shard ${slot.id}: a handoff snapshot did not apply`));
+      return;
+    }
+    this.claim(slot, 'handoff', payload);
+  }
+
+  private onDigest(from: PeerId, m: MessageOf<'shard-digest'>): void {
+    if ((m.flags & DIGEST_FLAG_ANSWER) !== 0) this.digestFrom.add(from);
+    const listed = new Set<string>();
+    let behind = false;
+    for (const entry of m.entries) {
+      const slot = this.wireSlot(entry.shard);
+      if (!slot) continue;
+      listed.add(slot.id);
+      const e: Epoch = { term: toTerm(entry.term), czar: entry.czar as PeerId };
+      slot.highestTerm = Math.max(slot.highestTerm, entry.term);
+      const cmp = slot.epoch ? compareEpochs(e, slot.epoch) : 1;
+      if (entry.held === 1) this.noteHolder(slot, from, e, entry.seq);
+      if (cmp > 0) {
+        // A newer term than ours: a writer stops ([R13]); everyone asks its czar for the state.
+        this.hear(slot, e);
+        this.requestSnapshot(slot, e, false);
+        continue;
+      }
+      if (slot.role === 'writer') {
+        if (cmp < 0 || entry.held === 0) this.pushSnapshot(slot, from);
+        else if (entry.seq < slot.seq) this.serveRange(slot, from, entry.seq + 1, slot.seq);
+        continue;
+      }
+      if (entry.held === 0) {
+        if (cmp < 0 || slot.epoch) behind = true;
+      } else if (cmp === 0 && entry.seq > slot.seq) {
+        this.requestRange(slot, slot.seq + 1, entry.seq);
+      } else if (cmp < 0 || entry.seq < slot.seq) {
+        behind = true;
+      }
+    }
+    for (const slot of this.slots.values()) {
+      if (listed.has(slot.id)) continue;
+      // A writer makes sure the peer gets every shard it writes; others answer with what they know.
+      if (slot.role === 'writer') this.pushSnapshot(slot, from);
+      else if (latestEpoch(slot)) behind = true;
+    }
+    if ((m.flags & DIGEST_FLAG_REPLY) !== 0) {
+      // It is bootstrapping: answer, and keep it posted on the terms we adopt for a while.
+      this.newcomers.set(from, this.clock.now());
+      this.sendDigest(from, DIGEST_FLAG_ANSWER);
+    } else if (behind) {
+      const last = this.digestSentAt.get(from) ?? Number.NEGATIVE_INFINITY;
+      if (this.clock.now() - last >= this.options.antiEntropyMs / 2) this.sendDigest(from);
+    }
+    for (const slot of this.slots.values()) this.reconcile(slot);
+  }
+
+  private noteHolder(slot: Slot, peer: PeerId, e: Epoch, seq: number): void {
+    const key = `${e.term}@${e.czar}`;
+    if (slot.holdersOf !== key) {
+      const latest = latestEpoch(slot);
+      if (latest && compareEpochs(e, latest) < 0) return;
+      slot.holders.clear();
+      slot.holdersOf = key;
+    }
+    slot.holders.set(peer, seq);
+  }
+
+  private onRepair(from: PeerId, m: MessageOf<'shard-repair'>): void {
+    const slot = this.wireSlot(m.shard);
+    if (!slot || !slot.epoch) return;
+    const mine = slot.epoch.term === m.term && slot.tag === m.writer && slot.epoch.czar === this.self;
+    if (slot.role === 'writer') {
+      slot.metrics.repairsServed++;
+      if (mine && m.fromSeq >= 1) this.serveRange(slot, from, m.fromSeq, Math.min(m.toSeq, slot.seq));
+      else slot.snapshotWanted.add(from);
+      return;
+    }
+    if (slot.role === 'retired' && mine && slot.finalSnapshot) {
+      slot.metrics.repairsServed++;
+      this.sendSnapshot(slot, from, slot.finalSnapshot, 0);
+    }
+  }
+
+  /** Sends deltas `from`..`to` of the current term from history, or queues a snapshot if they are gone. */
+  private serveRange(slot: Slot, to: PeerId, fromSeq: number, toSeq: number): void {
+    const epoch = slot.epoch;
+    if (!epoch) return;
+    if (toSeq < fromSeq) return;
+    if (toSeq - fromSeq + 1 > MAX_REPAIR_SPAN || !slot.history.covers(fromSeq, toSeq)) {
+      slot.snapshotWanted.add(to);
+      return;
+    }
+    for (let s = fromSeq; s <= toSeq; s++) {
+      const payload = slot.history.get(s)!;
+      // Control channel: a repair must not be lost again, and is not relayed ([R14]).
+      this.links.send(to, { type: 'shard-delta', shard: slot.id, term: epoch.term, writer: slot.tag, seq: s, payload }, { channel: 'control', priority: 'state' });
+      slot.metrics.bytesOut += payload.length;
+    }
+  }
+
+  private pushSnapshot(slot: Slot, to: PeerId): void {
+    const last = slot.snapshotPushedAt.get(to) ?? Number.NEGATIVE_INFINITY;
+    if (this.clock.now() - last < SNAPSHOT_PUSH_INTERVAL_MS) return;
+    slot.snapshotPushedAt.set(to, this.clock.now());
+    slot.snapshotWanted.add(to);
+  }
+
+  private onRequest(from: PeerId, m: MessageOf<'shard-request'>): void {
+    const slot = this.wireSlot(m.shard);
+    if (!slot) return;
+    if (m.what === REQUEST_HANDOFF) {
+      // Hand off only if our own view agrees that the asker is the czar ([R12]).
+      if (slot.role === 'writer' && this.view.czarOf(slot.id) === from) this.handoff(slot, from);
+      else if (slot.role === 'retired' && slot.handoffTo === from && this.clock.now() - slot.handoffAt >= this.options.handoffRetryMs) this.offerHandoff(slot, from);
+      return;
+    }
+    if (m.what === REQUEST_KEYFRAME && slot.role === 'writer' && slot.pos?.encoder) slot.pos.encoder.requestKeyframe();
+    if (m.what === REQUEST_COPY && slot.role === 'replica' && slot.epoch && slot.epoch.term === m.term && slot.tag === m.writer && !slot.reader.needsSnapshot) {
+      let bytes: Uint8Array;
+      try {
+        bytes = slot.reader.toWriter().encodeSnapshot();
+      } catch (err) {
+        this.events.emit('error', asAnarchy(err, `Shard ${slot.id}: could not copy the replica`));
+        return;
+      }
+      this.links.send(from, { type: 'shard-snapshot', shard: slot.id, term: slot.epoch.term, czar: slot.epoch.czar, seq: slot.seq, flags: SNAPSHOT_FLAG_COPY, payload: bytes });
+      slot.metrics.snapshotsSent++;
+      slot.metrics.bytesOut += bytes.length;
+    }
+  }
+
+  private onPositions(from: PeerId, channel: Channel, m: MessageOf<'shard-positions'>): void {
+    const slot = this.wireSlot(m.shard);
+    if (!slot) return;
+    slot.metrics.bytesIn += m.payload.length;
+    if (!this.seen.add(positionsKey(slot.id, m.term, m.writer, m.seq))) {
+      slot.metrics.duplicates++;
+      return;
+    }
+    const pos = slot.pos;
+    const epoch = slot.epoch;
+    if (!pos || !epoch || epoch.term !== m.term || slot.tag !== m.writer || slot.role === 'writer') {
+      slot.metrics.stale++;
+      return;
+    }
+    for (const p of this.plan(epoch.czar, relayKey(slot.id, m.term, m.seq, SALT_POSITIONS), 1)) {
+      if (p !== from && p !== epoch.czar) this.links.send(p, m, channel === 'control' ? { channel: 'control', priority: 'state' } : undefined);
+    }
+    let result;
+    try {
+      result = pos.decoder.apply(m.payload);
+    } catch (err) {
+      this.events.emit('error', asAnarchy(err, `Shard ${slot.id}: a position frame did not decode`));
+      return;
+    }
+    if (result.applied) {
+      slot.metrics.positionsApplied++;
+      this.emitChange(slot, 'positions', []);
+      return;
+    }
+    const now = this.clock.now();
+    if (result.reason === 'unknown-keyframe' && now - pos.lastKeyframeRequestAt >= KEYFRAME_REQUEST_INTERVAL_MS && this.connected.has(epoch.czar)) {
+      pos.lastKeyframeRequestAt = now;
+      this.links.send(epoch.czar, { type: 'shard-request', shard: slot.id, term: epoch.term, writer: slot.tag, what: REQUEST_KEYFRAME });
+    }
+  }
+
+  // ------------------------------------------------------------------ repair and anti-entropy ([R14], [R17])
+
+  private scheduleRepair(slot: Slot, delay: number): void {
+    const due = this.clock.now() + delay;
+    if (slot.repairDueAt !== undefined && slot.repairDueAt <= due) return;
+    slot.repairDueAt = due;
+    if (slot.repairTimer !== undefined) this.clock.clearTimeout(slot.repairTimer);
+    slot.repairTimer = this.clock.setTimeout(() => {
+      slot.repairTimer = undefined;
+      this.maintain(slot, this.clock.now());
+      this.links.flush();
+    }, delay);
+  }
+
+  /** Replica upkeep: ask for what is missing (gaps, snapshots of newer terms). */
+  private maintain(slot: Slot, now: number): void {
+    if (slot.role !== 'replica') return;
+    const latest = latestEpoch(slot);
+    if (latest && (slot.reader.needsSnapshot || !sameEpoch(latest, slot.epoch))) {
+      this.requestSnapshot(slot, latest, false);
+      return;
+    }
+    if (slot.pending.size > 0 && slot.repairDueAt !== undefined && now >= slot.repairDueAt) {
+      const top = Math.max(...slot.pending.keys());
+      let end = slot.seq + 1;
+      while (end < top && !slot.pending.has(end)) end++;
+      this.requestRange(slot, slot.seq + 1, Math.max(slot.seq + 1, end - 1));
+      slot.repairDueAt = now + this.options.repairRetryMs;
+    }
+  }
+
+  private requestRange(slot: Slot, fromSeq: number, toSeq: number): void {
+    const epoch = slot.epoch;
+    if (!epoch || epoch.czar === this.self || !this.connected.has(epoch.czar)) return;
+    const now = this.clock.now();
+    if (now - slot.lastRepairAt < this.options.repairDelayMs) return;
+    slot.lastRepairAt = now;
+    const span = toSeq - fromSeq + 1;
+    const wantSnapshot = span > MAX_REPAIR_SPAN || slot.reader.needsSnapshot;
+    this.links.send(epoch.czar, { type: 'shard-repair', shard: slot.id, term: epoch.term, writer: slot.tag, fromSeq: wantSnapshot ? 0 : fromSeq, toSeq: wantSnapshot ? 0 : toSeq });
+    slot.metrics.repairsRequested++;
+  }
+
+  private requestSnapshot(slot: Slot, e: Epoch, force: boolean): void {
+    if (e.czar === this.self || !this.connected.has(e.czar)) return;
+    const now = this.clock.now();
+    if (!force && now - slot.lastSnapshotRequestAt < this.options.repairRetryMs) return;
+    slot.lastSnapshotRequestAt = now;
+    this.links.send(e.czar, { type: 'shard-repair', shard: slot.id, term: e.term, writer: writerTag(e.czar), fromSeq: 0, toSeq: 0 });
+    slot.metrics.repairsRequested++;
+  }
+
+  /** Per shard: the held term and seq, or (held 0) the newest term only heard of, so claims number past it. */
+  private digestEntries(): MessageOf<'shard-digest'>['entries'] {
+    const entries: Array<MessageOf<'shard-digest'>['entries'][number]> = [];
+    for (const slot of this.slots.values()) {
+      const held = slot.epoch !== undefined && !(slot.role === 'replica' && slot.reader.needsSnapshot);
+      const latest = latestEpoch(slot);
+      if (held && slot.epoch && (!slot.heard || compareEpochs(slot.heard, slot.epoch) <= 0)) {
+        entries.push({ shard: slot.id, term: slot.epoch.term, czar: slot.epoch.czar, seq: slot.seq, held: 1 });
+      } else if (latest) {
+        entries.push({ shard: slot.id, term: latest.term, czar: latest.czar, seq: 0, held: 0 });
+      }
+    }
+    return entries;
+  }
+
+  /** Peers still bootstrapping hear of every term we adopt, so they do not claim past it unknowingly ([R11]). */
+  private tellNewcomers(): void {
+    const now = this.clock.now();
+    for (const [p, since] of this.newcomers) {
+      if (now - since > this.options.bootstrapMs + this.options.graceMs || !this.connected.has(p)) this.newcomers.delete(p);
+      else this.sendDigest(p);
+    }
+  }
+
+  private sendDigest(to: PeerId, flags = 0): void {
+    this.digestSentAt.set(to, this.clock.now());
+    this.links.send(to, { type: 'shard-digest', flags, entries: this.digestEntries() });
+  }
+
+  private antiEntropy(): void {
+    if (this.stopped) return;
+    const peers = [...this.connected].sort();
+    const n = Math.min(this.options.antiEntropyFanout, peers.length);
+    for (let i = 0; i < n; i++) {
+      const j = i + randomInt(this.rng, peers.length - i);
+      const t = peers[i]!;
+      peers[i] = peers[j]!;
+      peers[j] = t;
+      this.sendDigest(peers[i]!);
+    }
+    for (const slot of this.slots.values()) this.reconcile(slot);
+    this.links.flush();
+    this.scheduleEntropy();
+  }
+
+  // ------------------------------------------------------------------ actions ([R20])
+
+  /** Where an action goes: the writer of the newest term if reachable, else the view's czar. */
+  private actionTarget(slot: Slot): PeerId | undefined {
+    const latest = latestEpoch(slot);
+    if (latest && latest.czar !== this.self && this.connected.has(latest.czar) && !this.leaving.has(latest.czar)) return latest.czar;
+    const czar = this.view.czarOf(slot.id);
+    return czar !== undefined && czar !== this.self && this.connected.has(czar) ? czar : undefined;
+  }
+
+  /** Runs the shard's handler on the czar; returns its result, throws a typed error on rejection. */
+  private applyAction(slot: Slot, from: PeerId, action: unknown): unknown {
+    const handler = slot.options.onAction;
+    if (!handler) {
+      slot.metrics.actionsRejected++;
+      const reason = `shard ${slot.id} has no onAction handler: declare it with declareShard(id, State, { onAction(state, action, ctx) { … } }) on every peer`;
+      throw new AnarchyError(ErrorCode.ActionRejected, `The czar rejected the action: ${reason}.`, { shard: slot.id, reason });
+    }
+    const writer = this.requireWriter(slot, 'act');
+    const ctx: ActionContext = { from, shard: slot.id, now: this.clock.now() };
+    let result: unknown;
+    try {
+      result = writer.mutate((s) => handler(s, action, ctx));
+    } catch (err) {
+      slot.metrics.actionsRejected++;
+      if (writer.hasChanges()) this.emitLocalChange(slot);
+      const reason = err instanceof Error ? err.message : String(err);
+      throw new AnarchyError(ErrorCode.ActionRejected, `The czar of shard ${slot.id} rejected the action: ${reason}`, { shard: slot.id, reason }, { cause: err });
+    }
+    if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
+      slot.metrics.actionsRejected++;
+      const reason = `the onAction handler of shard ${slot.id} returned a promise: handlers must be synchronous (they run inside the czar's tick)`;
+      throw new AnarchyError(ErrorCode.ActionRejected, `The czar rejected the action: ${reason}.`, { shard: slot.id, reason });
+    }
+    slot.metrics.actionsApplied++;
+    this.emitLocalChange(slot);
+    return result;
+  }
+
+  private onAction(from: PeerId, m: MessageOf<'action'>): void {
+    const slot = typeof m.shard === 'string' ? this.slots.get(m.shard as ShardId) : undefined;
+    const reply = (status: number, payload: Uint8Array, term = 0, seq = 0): void => {
+      this.links.send(from, { type: 'action-result', shard: m.shard, actionId: m.actionId, status, term, seq, payload });
+    };
+    if (!slot) {
+      this.unknownShardMessages++;
+      return reply(ACTION_UNKNOWN_SHARD, encodeText(`shard ${String(m.shard)} is not declared on the czar`));
+    }
+    if (slot.role !== 'writer' || !slot.writer || !slot.epoch) return reply(ACTION_NOT_CZAR, new Uint8Array(0));
+    let action: unknown;
+    try {
+      action = decodeJson(m.payload);
+    } catch {
+      slot.metrics.actionsRejected++;
+      return reply(ACTION_REJECTED, encodeText('the action is not valid JSON'));
+    }
+    let result: unknown;
+    try {
+      result = this.applyAction(slot, from, action);
+    } catch (err) {
+      const reason = err instanceof AnarchyError && typeof err.details['reason'] === 'string' ? err.details['reason'] : err instanceof Error ? err.message : String(err);
+      return reply(ACTION_REJECTED, encodeText(reason));
+    }
+    let bytes: Uint8Array;
+    try {
+      bytes = encodeJson(result, 'An action result');
+    } catch {
+      bytes = new Uint8Array(0);
+    }
+    // The effect rides in the next delta (or is already in the last one if nothing changed).
+    const seq = slot.writer.hasChanges() ? slot.seq + 1 : slot.seq;
+    reply(ACTION_APPLIED, bytes, slot.epoch.term, seq);
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private slot(id: string): Slot {
+    const slot = typeof id === 'string' ? this.slots.get(id as ShardId) : undefined;
+    if (!slot) {
+      throw new AnarchyError(ErrorCode.UnknownShard, `Shard ${JSON.stringify(String(id)).slice(0, 80)} is not declared: call room.declareShard(id, State) first, on every peer.`, {
+        shard: String(id),
+      });
+    }
+    return slot;
+  }
+
+  private requireWriter(slot: Slot, what: string): ShardWriter<Schema> {
+    if (slot.role === 'writer' && slot.writer) return slot.writer;
+    const czar = this.view.czarOf(slot.id);
+    const writer = latestEpoch(slot)?.czar;
+    const who =
+      czar === this.self
+        ? 'this peer is its czar by the membership view but is still taking over (a handoff or the first snapshot is in flight)'
+        : `its czar is ${czar ?? 'not known yet'}${writer !== undefined && writer !== czar ? ` (writing now: ${writer})` : ''}`;
+    throw new AnarchyError(
+      ErrorCode.NotCzar,
+      `${what}() on shard ${slot.id} refused: only the shard's czar writes it, and ${who}. Use room.act(${JSON.stringify(slot.id)}, action) to ask the czar, or check room.isCzar(id) first.`,
+      { shard: slot.id, czar, writer },
+    );
+  }
+
+  private assertOpen(): void {
+    if (this.stopped) throw this.closedError();
+  }
+
+  private closedError(): AnarchyError {
+    return new AnarchyError(ErrorCode.Closed, 'This room was left or its transport closed: join again with a new Room.');
+  }
+
+  private dropPending(slot: Slot): void {
+    slot.pending.clear();
+    slot.future.clear();
+    slot.repairDueAt = undefined;
+  }
+
+  private emitLocalChange(slot: Slot): void {
+    this.emitChange(slot, 'local', []);
+  }
+
+  private emitChange(slot: Slot, kind: ShardChange['kind'], changes: ShardChange['changes']): void {
+    if (this.events.listenerCount('change') === 0 || !slot.epoch) return;
+    const state = slot.writer ? slot.writer.state : slot.reader.state;
+    this.events.emit('change', { shard: slot.id, kind, state, term: slot.epoch.term, czar: slot.epoch.czar, seq: slot.seq, changes });
+  }
+
+  private reportCzar(slot: Slot, czar: PeerId | undefined): void {
+    const writer = slot.epoch?.czar;
+    const key = `${czar ?? ''}|${writer ?? ''}|${slot.epoch?.term ?? ''}`;
+    if (key === slot.reported) return;
+    slot.reported = key;
+    this.events.emit('czar', { shard: slot.id, czar, backups: this.view.backupsOf(slot.id, this.options.backups), term: slot.epoch?.term, writer });
+  }
+
+  private trace(e: ReplicationEvents['trace']): void {
+    if (this.events.listenerCount('trace') > 0) this.events.emit('trace', e);
+  }
+}
+
+function asAnarchy(err: unknown, context: string): AnarchyError {
+  if (err instanceof AnarchyError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new AnarchyError(ErrorCode.Internal, `${context}: ${message}. Please report this with the room's seed or logs.`, {}, { cause: err });
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,36 @@
+/**
+ * Constants of the replication protocol ([R8]–[R19]): message flags and kinds, and the bounds the
+ * engine keeps. Flags and kinds are part of the wire format; the bounds are local choices.
+ */
+/** `shard-snapshot` flag: this snapshot hands the shard to its receiver ([R12]). */
+export const SNAPSHOT_FLAG_HANDOFF = 1;
+/**
+ * `shard-snapshot` flag: a replica's copy of a term whose czar is gone, sent to the peer taking
+ * over ([R13]). Encoded by the replica, so only a base for a new term, never for that term's deltas.
+ */
+export const SNAPSHOT_FLAG_COPY = 2;
+/** `shard-digest` flag: answer with your digest ([R11], [R17]). */
+export const DIGEST_FLAG_REPLY = 1;
+/** `shard-digest` flag: this digest answers one that asked ([R11]). */
+export const DIGEST_FLAG_ANSWER = 2;
+/** `shard-request` kind: hand the shard off to me ([R12]). */
+export const REQUEST_HANDOFF = 1;
+/** `shard-request` kind: make your next position frame a keyframe ([R19]). */
+export const REQUEST_KEYFRAME = 2;
+/** `shard-request` kind: send me a copy of your replica, I am taking over ([R13]). */
+export const REQUEST_COPY = 3;
+
+/** A gap wider than this is healed with a snapshot rather than deltas from history. */
+export const MAX_REPAIR_SPAN = 64;
+/** Out-of-order deltas buffered per shard; past it the furthest ahead is dropped (repair fetches it again). */
+export const MAX_PENDING = 512;
+/** Deltas of not-yet-opened terms buffered per shard. */
+export const MAX_FUTURE = 256;
+/** A writer pushes an unrequested snapshot to the same peer at most this often, in ms. */
+export const SNAPSHOT_PUSH_INTERVAL_MS = 1_000;
+/** Keyframe requests per shard at most this often, in ms. */
+export const KEYFRAME_REQUEST_INTERVAL_MS = 500;
+/** Relay salt of deltas: deltas and position frames of one seq shuffle differently ([R15]). */
+export const SALT_DELTA = 0x0d;
+/** Relay salt of position frames. */
+export const SALT_POSITIONS = 0x9a;

@@ -1,0 +1,461 @@
+/**
+ * The API a game touches: a {@link Room} of peers sharing replicated state.
+ *
+ * The state is cut into shards, each a `@colyseus/schema` class. Every peer holds a replica of
+ * every shard; each shard has one writer, its czar, picked from the membership view by
+ * rendezvous hashing (the same answer on every peer, no election), with an ordered list of
+ * backups that take over when it leaves. The czar mutates its shards directly
+ * ({@link Room.mutate}); any other peer sends it an action ({@link Room.act}). Changes travel as
+ * binary deltas numbered by (term, seq), are applied in order everywhere, repaired when lost,
+ * relayed by gossip in large rooms and checked by anti-entropy. Rules: SPEC.md, section R.
+ *
+ * Browser-safe: no Node API is used here; time and randomness are injectable for deterministic
+ * tests on the simulated network (`@anarchy/sdk/testing`).
+ *
+ * @example
+ * ```ts
+ * import { schema, t } from '@colyseus/schema';
+ * import { joinRoom } from '@anarchy/sdk';
+ *
+ * const Score = schema({ points: t.map('number') }, 'Score');
+ * const room = await joinRoom({ signalUrl: 'https://signal.example.com', room: roomId });
+ * room.declareShard('score', Score, {
+ *   onAction(state, action: { add: number }, ctx) {
+ *     state.points.set(ctx.from, (state.points.get(ctx.from) ?? 0) + action.add);
+ *   },
+ * });
+ * room.on('change', ({ shard, state }) => render(shard, state));
+ * await room.act('score', { add: 1 }); // applied by the czar, visible here when it resolves
+ * ```
+ */
+import type { Schema } from '@colyseus/schema';
+import type { StateHash } from './replication/state-hash.js';
+import type { StateSource } from './replication/shard-store.js';
+import type { PositionSample } from './replication/positions.js';
+import type { PositionsView } from './replication/positions-view.js';
+import {
+  REPLICATION_DEFAULTS,
+  type ReplicationEvents,
+  type ReplicationOptions,
+  type RoomMetrics,
+  type ShardChange,
+  type ShardOptions,
+} from './replication/engine-types.js';
+import { ReplicationEngine } from './replication/engine.js';
+import { ArgumentError } from './errors.js';
+import { TransportMembership } from './membership/transport-membership.js';
+import type { MembershipView } from './membership/types.js';
+import { PeerJsTransport, type PeerJsTransportOptions } from './transport/peerjs/index.js';
+import type { PeerId, Transport } from './transport/types.js';
+import { systemClock, type Clock } from './util/clock.js';
+import { systemRng, type Rng } from './util/rng.js';
+
+export type {
+  ActionContext,
+  CzarChangeEvent,
+  PeerMetrics,
+  ReplicationOptions,
+  ReplicationTrace,
+  RollbackEvent,
+  RoomMetrics,
+  ShardChange,
+  ShardMetrics,
+  ShardOptions,
+} from './replication/engine-types.js';
+export type { PositionsView } from './replication/positions-view.js';
+/** Default replication tunables; see {@link ReplicationOptions}. */
+export { REPLICATION_DEFAULTS };
+
+/** Options of {@link Room.create}. Replication tunables ({@link ReplicationOptions}) all have defaults. */
+export interface RoomOptions extends ReplicationOptions {
+  /** The connection to the other peers: a `PeerJsTransport`, or a `SimTransport` in tests. */
+  readonly transport: Transport;
+  /**
+   * Who is in the room. Default: a {@link TransportMembership} over `transport` (connected peers),
+   * disposed by {@link Room.leave}. Pass a failure detector's view to fail over faster.
+   */
+  readonly membership?: MembershipView;
+  /** Time source of ticks, repairs and timeouts. Default: the system clock. Use the network's clock in simulations. */
+  readonly clock?: Clock;
+  /** Random source (anti-entropy partner choice). Default: `Math.random`. Seed it in tests. */
+  readonly rng?: Rng;
+  /** Where exceptions thrown by your event listeners go. Default: rethrown in a microtask. */
+  readonly onListenerError?: (err: unknown) => void;
+}
+
+/** Options of {@link joinRoom}: where to meet, plus everything {@link RoomOptions} takes but the transport. */
+export interface JoinRoomOptions extends Omit<RoomOptions, 'transport'> {
+  /** Base URL of the `@anarchy/signal` service. */
+  readonly signalUrl: string;
+  /** Room id from `SignalClient.createRoom` (the room must exist). */
+  readonly room: string;
+  /** This peer's id; default: random. */
+  readonly peerId?: string;
+  /** More `PeerJsTransport` options (ICE servers, keep-alive timing, …). */
+  readonly transportOptions?: Omit<PeerJsTransportOptions, 'signalUrl' | 'room' | 'peerId'>;
+}
+
+/** Options of {@link Room.act}. */
+export interface ActOptions {
+  /** Reject with `action-timeout` if no czar confirmed within this many ms. Default: the room's `actionTimeoutMs` (10 s). */
+  readonly timeoutMs?: number;
+}
+
+/** A typed handle on one shard, returned by {@link Room.declareShard}; every method is also on the room by id. */
+export interface Shard<S extends Schema> {
+  readonly id: string;
+  /** The replica (or, on the czar, the live state). Read only; replaced on `snapshot` changes. */
+  state(): S;
+  /** See {@link Room.mutate}. */
+  mutate<R>(fn: (state: S) => R): R;
+  /** See {@link Room.act}. */
+  act<R = unknown>(action: unknown, options?: ActOptions): Promise<R>;
+  /** Subscribes to this shard's changes; returns an unsubscribe function. */
+  onChange(listener: (change: ShardChange<S>) => void): () => void;
+  /** See {@link Room.isCzar}. */
+  isCzar(): boolean;
+  /** See {@link Room.czarOf}. */
+  czar(): PeerId | undefined;
+  /** See {@link Room.backupsOf}. */
+  backups(): readonly PeerId[];
+  /** See {@link Room.stateHash}. */
+  stateHash(): StateHash;
+}
+
+/**
+ * A room: this peer's replicas of every shard, and the protocol that keeps them in step.
+ *
+ * @example
+ * ```ts
+ * import { schema, t } from '@colyseus/schema';
+ * import { Room } from '@anarchy/sdk';
+ * import { SimNetwork } from '@anarchy/sdk/testing';
+ *
+ * const Counter = schema({ n: t.number() }, 'Counter');
+ * const net = new SimNetwork({ seed: 1 });
+ * const rooms = ['a', 'b', 'c'].map((id) => Room.create({ transport: net.join(id), clock: net.clock }));
+ * for (const r of rooms) r.declareShard('counter', Counter, { onAction: (s) => { s.n++; } });
+ * net.run(2_000); // connect, then the czar of 'counter' opens its first term
+ * await rooms[0].act('counter', {}); // from any peer
+ * ```
+ */
+export class Room {
+  /** This peer's id. */
+  readonly self: PeerId;
+  /** The transport the room runs over (closed by {@link Room.leave}). */
+  readonly transport: Transport;
+  /** The membership view authority is computed from. */
+  readonly membership: MembershipView;
+  private readonly engine: ReplicationEngine;
+  private readonly ownsMembership: boolean;
+
+  private constructor(options: RoomOptions) {
+    if (!options || typeof options !== 'object' || !options.transport) {
+      throw new ArgumentError('Room.create needs { transport }: a PeerJsTransport (or use joinRoom), or a SimTransport in tests.');
+    }
+    this.transport = options.transport;
+    this.ownsMembership = options.membership === undefined;
+    this.membership = options.membership ?? new TransportMembership(options.transport);
+    this.self = options.transport.localId;
+    try {
+      this.engine = new ReplicationEngine({ ...options, membership: this.membership, clock: options.clock ?? systemClock, rng: options.rng ?? systemRng });
+    } catch (err) {
+      if (this.ownsMembership) this.membership.dispose();
+      throw err;
+    }
+  }
+
+  /**
+   * Starts replication over a connected transport. Declare the shards right after (synchronously
+   * is best: messages for undeclared shards are ignored until declared, then caught up).
+   *
+   * @example
+   * ```ts
+   * const transport = await PeerJsTransport.join({ signalUrl, room: roomId });
+   * const room = Room.create({ transport, tickMs: 50 });
+   * room.declareShard('world', World);
+   * ```
+   */
+  static create(options: RoomOptions): Room {
+    return new Room(options);
+  }
+
+  /**
+   * Declares a shard. Every peer must declare the same shards with the same state class; the
+   * shard is written by its czar, replicated everywhere. Returns a typed handle.
+   *
+   * @param id 1–64 printable ASCII characters; short ids are cheaper (they travel in every delta).
+   * @param State a class made by `schema({...})` (or a function returning a fresh instance).
+   * @param options `onAction` (the czar's handler for {@link Room.act}) and `positions` (a compact position stream).
+   * @example
+   * ```ts
+   * const units = room.declareShard('units', Units, { positions: true, onAction: (s, a: Order) => s.orders.push(a.text) });
+   * units.onChange(({ state }) => draw(state));
+   * ```
+   */
+  declareShard<S extends Schema>(id: string, State: StateSource<S>, options: ShardOptions<S> = {}): Shard<S> {
+    this.engine.declare(id, State, options);
+    const room = this;
+    return {
+      id,
+      state: () => room.state<S>(id),
+      mutate: (fn) => room.mutate(id, fn),
+      act: (action, opts) => room.act(id, action, opts),
+      onChange: (listener) => room.onChange<S>(id, listener),
+      isCzar: () => room.isCzar(id),
+      czar: () => room.czarOf(id),
+      backups: () => room.backupsOf(id),
+      stateHash: () => room.stateHash(id),
+    };
+  }
+
+  /** Ids of the declared shards. */
+  shards(): string[] {
+    return this.engine.shardIds();
+  }
+
+  /**
+   * The shard's state on this peer: the czar's live state, or the replica. Treat it as read only
+   * (write through {@link Room.mutate}) and re-read it after a `snapshot` change, which replaces it.
+   * Throws `unknown-shard` for an undeclared id.
+   *
+   * @example
+   * ```ts
+   * const world = room.state<World>('world');
+   * console.log(world.units.size);
+   * ```
+   */
+  state<S extends Schema = Schema>(id: string): S {
+    return this.engine.state(id) as S;
+  }
+
+  /**
+   * Changes a shard this peer is czar of; the change reaches every replica with the next tick's
+   * delta. Returns what `fn` returns. Elsewhere throws an `AnarchyError` with code `not-czar`
+   * (use {@link Room.act} instead, or check {@link Room.isCzar}).
+   *
+   * @example
+   * ```ts
+   * if (room.isCzar('world')) room.mutate<World, void>('world', (w) => { w.tick++; });
+   * else await room.act('world', { type: 'tick' });
+   * ```
+   */
+  mutate<S extends Schema, R>(id: string, fn: (state: S) => R): R {
+    return this.engine.mutate(id, fn);
+  }
+
+  /**
+   * Sends an action (any JSON-serializable value) to the shard's czar, whose `onAction` handler
+   * applies it. Resolves with the handler's return value once the czar applied it and this
+   * peer's replica shows the effect (read your writes). On the czar itself the handler runs at
+   * once. There is no local prediction: the state changes only when the czar's delta arrives.
+   *
+   * Rejects with an `AnarchyError`: `action-rejected` (the handler threw; `details.reason` has its
+   * message), `action-timeout` (no confirmation in time), `action-unconfirmed` (the czar left
+   * mid-way; it may or may not have applied it), `unknown-shard`, `closed`; an `ArgumentError`
+   * for a value JSON cannot carry.
+   *
+   * @example
+   * ```ts
+   * const id = await room.act<number>('lobby', { join: 'red' }); // the handler's result
+   * ```
+   */
+  act<R = unknown>(id: string, action: unknown, options: ActOptions = {}): Promise<R> {
+    return this.engine.act(id, action, options.timeoutMs) as Promise<R>;
+  }
+
+  /**
+   * Subscribes to room events; returns an unsubscribe function.
+   *
+   * - `change` ({@link ShardChange}): a shard changed here (delta, snapshot, local write, positions).
+   * - `czar` ({@link CzarChangeEvent}): a shard's czar or writing term changed.
+   * - `rollback` ({@link RollbackEvent}): this peer's unsent writes were discarded because another czar's term won.
+   * - `error`: a non-fatal problem (bad frames from a peer, a snapshot that did not decode).
+   * - `trace`: protocol diagnostics for tests and benchmarks.
+   *
+   * @example
+   * ```ts
+   * room.on('czar', ({ shard, czar }) => console.log(`${shard} is now written by ${czar}`));
+   * ```
+   */
+  on<K extends keyof ReplicationEvents>(event: K, listener: (payload: ReplicationEvents[K]) => void): () => void {
+    return this.engine.on(event, listener);
+  }
+
+  /**
+   * Subscribes to the changes of one shard; returns an unsubscribe function.
+   *
+   * @example
+   * ```ts
+   * room.onChange<World>('world', ({ state, kind }) => redraw(state, kind));
+   * ```
+   */
+  onChange<S extends Schema = Schema>(id: string, listener: (change: ShardChange<S>) => void): () => void {
+    this.engine.state(id); // throws unknown-shard early
+    return this.engine.on('change', (c) => {
+      if (c.shard === id) listener(c as ShardChange<S>);
+    });
+  }
+
+  /**
+   * The shard's czar by the current membership view (rendezvous hashing: the same on every peer
+   * with the same view), or undefined when no peer is eligible. Right after a view change the
+   * czar may still be taking over; {@link Room.isCzar} says whether this peer writes now.
+   *
+   * @example
+   * ```ts
+   * const czar = room.czarOf('world'); // e.g. 'k3j9…'
+   * ```
+   */
+  czarOf(id: string): PeerId | undefined {
+    return this.engine.czarOf(id);
+  }
+
+  /**
+   * The shard's backups in takeover order (at most the `backups` option, default 2): if the czar
+   * leaves, the first live one takes over from its replica.
+   *
+   * @example
+   * ```ts
+   * const [next] = room.backupsOf('world');
+   * ```
+   */
+  backupsOf(id: string): PeerId[] {
+    return this.engine.backupsOf(id);
+  }
+
+  /**
+   * True when this peer writes the shard now: {@link Room.mutate} and {@link Room.setPositions} work.
+   *
+   * @example
+   * ```ts
+   * if (room.isCzar('world')) room.mutate('world', step);
+   * ```
+   */
+  isCzar(id: string): boolean {
+    return this.engine.isCzar(id);
+  }
+
+  /**
+   * The term this peer's replica belongs to and the last delta applied, or undefined before the
+   * first snapshot arrived.
+   *
+   * @example
+   * ```ts
+   * const t = room.termOf('world'); // { term: 3, czar: 'k3j9…', seq: 1200 }
+   * ```
+   */
+  termOf(id: string): { readonly term: number; readonly czar: PeerId; readonly seq: number } | undefined {
+    return this.engine.termOf(id);
+  }
+
+  /**
+   * A 64-bit fingerprint (16 hex digits) of the shard's whole state: equal on two peers exactly
+   * when their replicas hold the same values. Costs a copy and a full encode: for checks, not
+   * every frame.
+   *
+   * @example
+   * ```ts
+   * console.log(room.stateHash('world')); // '9c1f…'
+   * ```
+   */
+  stateHash(id: string): StateHash {
+    return this.engine.stateHash(id);
+  }
+
+  /**
+   * Sets this tick's unit positions of a shard declared with `{ positions: true }` (czar only,
+   * else `not-czar`). Coordinates are integers in your quantum (`quantize(metres)` gives
+   * centimetres); send every unit each tick, about 2.4 bytes per moving unit reach the wire.
+   *
+   * @example
+   * ```ts
+   * room.setPositions('units', units.map((u) => ({ id: u.id, x: quantize(u.x), y: quantize(u.y) })));
+   * ```
+   */
+  setPositions(id: string, samples: readonly PositionSample[]): void {
+    this.engine.setPositions(id, samples);
+  }
+
+  /**
+   * The latest unit positions of a shard with a position stream (the czar's own samples on the czar).
+   *
+   * @example
+   * ```ts
+   * room.positions('units').forEach((id, x, y) => drawUnit(id, x / 100, y / 100));
+   * ```
+   */
+  positions(id: string): PositionsView {
+    return this.engine.positions(id);
+  }
+
+  /**
+   * Traffic and replication counters: per peer (bytes, frames, messages, RTT) and per shard
+   * (role, term, seq, bytes, deltas, snapshots, repairs, relays, actions, rollbacks).
+   *
+   * @example
+   * ```ts
+   * const m = room.metrics();
+   * console.log(m.shards.world?.deltasApplied, Object.values(m.peers).map((p) => p.srttMs));
+   * ```
+   */
+  metrics(): RoomMetrics {
+    return this.engine.metrics();
+  }
+
+  /** Peers in the room by the membership view, this one included, sorted. */
+  peers(): readonly PeerId[] {
+    return this.membership.members();
+  }
+
+  /** True once the room was left or its transport closed. */
+  get closed(): boolean {
+    return this.engine.closed;
+  }
+
+  /**
+   * Leaves the room: hands each shard this peer writes to its successor (waiting at most
+   * `leaveTimeoutMs` for them to take over, so no acknowledged write is lost), then closes the
+   * transport. Pending actions reject with `closed`. Idempotent.
+   *
+   * @example
+   * ```ts
+   * window.addEventListener('pagehide', () => void room.leave());
+   * ```
+   */
+  async leave(): Promise<void> {
+    try {
+      await this.engine.leave();
+    } finally {
+      if (this.ownsMembership) this.membership.dispose();
+    }
+  }
+}
+
+/**
+ * Joins a room over real WebRTC: a `PeerJsTransport` through the signal service, then
+ * {@link Room.create}. In Node call `installNodeWebRtc()` from `@anarchy/sdk/node` first.
+ *
+ * @example
+ * ```ts
+ * const { roomId } = await new SignalClient({ url: signalUrl }).createRoom();
+ * const room = await joinRoom({ signalUrl, room: roomId });
+ * room.declareShard('world', World, { onAction: applyOrder });
+ * ```
+ */
+export async function joinRoom(options: JoinRoomOptions): Promise<Room> {
+  const { signalUrl, room, peerId, transportOptions, ...roomOptions } = options;
+  const transport = await PeerJsTransport.join({
+    ...transportOptions,
+    signalUrl,
+    room,
+    ...(peerId === undefined ? {} : { peerId }),
+    ...(roomOptions.clock === undefined || transportOptions?.clock !== undefined ? {} : { clock: roomOptions.clock }),
+  });
+  try {
+    return Room.create({ ...roomOptions, transport });
+  } catch (err) {
+    await transport.close();
+    throw err;
+  }
+}
