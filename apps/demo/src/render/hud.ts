@@ -1,0 +1,92 @@
+/**
+ * The HUD (key H): peers with their round-trip times, bytes in and out per second, deltas per
+ * second, from `room.metrics()` sampled once a second. Off, its timer is stopped: no cost.
+ */
+import type { GameSession } from '../net/session.js';
+import type { MetricsLike } from '../net/port.js';
+
+/** Totals of one metrics sample. */
+interface Sample {
+  readonly at: number;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+  readonly deltas: number;
+  readonly perPeer: ReadonlyMap<string, { readonly bytesIn: number; readonly bytesOut: number }>;
+}
+
+/** Sums a metrics report. */
+export function sample(m: MetricsLike, at: number): Sample {
+  let bytesIn = 0;
+  let bytesOut = 0;
+  let deltas = 0;
+  const perPeer = new Map<string, { bytesIn: number; bytesOut: number }>();
+  for (const [peer, p] of Object.entries(m.peers)) {
+    bytesIn += p.bytesIn;
+    bytesOut += p.bytesOut;
+    perPeer.set(peer, { bytesIn: p.bytesIn, bytesOut: p.bytesOut });
+  }
+  for (const s of Object.values(m.shards)) deltas += s.deltasSent + s.deltasApplied;
+  return { at, bytesIn, bytesOut, deltas, perPeer };
+}
+
+/** Per-second rates between two samples. */
+export function rates(prev: Sample, next: Sample): { bytesIn: number; bytesOut: number; deltas: number } {
+  const dt = Math.max(1e-3, (next.at - prev.at) / 1000);
+  return { bytesIn: (next.bytesIn - prev.bytesIn) / dt, bytesOut: (next.bytesOut - prev.bytesOut) / dt, deltas: (next.deltas - prev.deltas) / dt };
+}
+
+const kb = (bytes: number): string => (bytes >= 10_240 ? `${(bytes / 1024).toFixed(0)} KB` : `${(bytes / 1024).toFixed(1)} KB`);
+
+export class Hud {
+  enabled = false;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private prev: Sample | undefined;
+
+  constructor(
+    private readonly el: HTMLElement,
+    private readonly session: () => GameSession | undefined,
+    private readonly fps: () => number,
+    private readonly frameMs: () => number,
+  ) {}
+
+  toggle(): void {
+    this.enabled = !this.enabled;
+    this.el.hidden = !this.enabled;
+    if (this.enabled) {
+      this.prev = undefined;
+      this.update();
+      this.timer = setInterval(() => this.update(), 1000);
+    } else if (this.timer !== undefined) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
+  }
+
+  private update(): void {
+    const session = this.session();
+    if (!session || session.room.closed) return;
+    const m = session.room.metrics();
+    const now = performance.now();
+    const s = sample(m, now);
+    const r = this.prev ? rates(this.prev, s) : undefined;
+    const prevPeers = this.prev?.perPeer;
+    this.prev = s;
+    const czarOf = Object.values(m.shards).filter((x) => x.role === 'czar').length;
+    const w = session.refresh();
+    const lines: string[] = [
+      `fps ${this.fps().toFixed(0)} (draw ${this.frameMs().toFixed(1)} ms) · ships ${w.count} · czar of ${czarOf}/${Object.keys(m.shards).length} shards`,
+      r ? `in ${kb(r.bytesIn)}/s · out ${kb(r.bytesOut)}/s · deltas ${r.deltas.toFixed(0)}/s` : 'measuring…',
+      `peers (${Object.keys(m.peers).length}):`,
+    ];
+    for (const [peer, p] of Object.entries(m.peers)) {
+      const rtt = p.srttMs ?? p.rttMs;
+      const before = prevPeers?.get(peer);
+      const dt = r ? 1 : 0;
+      const inRate = before && dt ? kb(p.bytesIn - before.bytesIn) : '…';
+      const outRate = before && dt ? kb(p.bytesOut - before.bytesOut) : '…';
+      const name = session.playerOfPeer(peer)?.player.name ?? '';
+      lines.push(`  ${peer.slice(0, 8)} ${name.padEnd(10).slice(0, 10)} rtt ${rtt === undefined ? '–' : `${rtt.toFixed(0)} ms`} · ${inRate}/${outRate}`);
+    }
+    this.el.textContent = lines.join('\n');
+  }
+}
