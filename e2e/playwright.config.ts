@@ -1,5 +1,7 @@
 import { defineConfig } from '@playwright/test';
-import { PAGE_PORT, PAGE_URL, SIGNAL_PORT, SIGNAL_URL } from './ports.js';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEMO_PORT, DEMO_URL, PAGE_PORT, PAGE_URL, SIGNAL_PORT, SIGNAL_URL } from './ports.js';
 
 /**
  * The signal service runs from its TypeScript sources through tsx, like the pages run the SDK from
@@ -7,6 +9,13 @@ import { PAGE_PORT, PAGE_URL, SIGNAL_PORT, SIGNAL_URL } from './ports.js';
  */
 const tsx = 'node node_modules/tsx/dist/cli.mjs';
 const vite = 'node node_modules/vite/bin/vite.js';
+/**
+ * The demo is built with its own Vite and config (apps/demo/vite.config.ts bundles the SDK from
+ * source) into a directory outside the repository, one per port, so a run never races
+ * `pnpm build` or another run over apps/demo/dist.
+ */
+const demoVite = 'node ../apps/demo/node_modules/vite/bin/vite.js';
+const demoOut = JSON.stringify(join(tmpdir(), `anarchy-e2e-demo-${DEMO_PORT}`));
 
 /** Flags for Debian's Chromium in a container without a GPU, sandbox or outside network. */
 const chromiumArgs = [
@@ -56,6 +65,16 @@ export default defineConfig({
       // page in the middle of a test as the dev server may do.
       command: `${vite} build --logLevel warn && ${vite} preview --port ${PAGE_PORT} --strictPort --host 127.0.0.1`,
       url: `${PAGE_URL}/peer.html`,
+      reuseExistingServer: false,
+      timeout: 120_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+      gracefulShutdown: { signal: 'SIGTERM', timeout: 5_000 },
+    },
+    {
+      name: 'demo',
+      command: `${demoVite} build ../apps/demo --outDir ${demoOut} --emptyOutDir --logLevel warn && ${demoVite} preview ../apps/demo --outDir ${demoOut} --port ${DEMO_PORT} --strictPort --host 127.0.0.1`,
+      url: `${DEMO_URL}/index.html`,
       reuseExistingServer: false,
       timeout: 120_000,
       stdout: 'ignore',

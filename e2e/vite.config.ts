@@ -12,8 +12,14 @@ export default defineConfig({
   root: here('./pages'),
   // The SDK sources live outside `root`; the dev server must be allowed to read them.
   server: { fs: { allow: [here('..')] } },
+  resolve: {
+    // Pages declare shards with the SDK's own copy of @colyseus/schema (e2e does not depend on it
+    // directly), so their classes and the SDK's encoder share one module instance.
+    alias: [{ find: /^@colyseus\/schema$/, replacement: here('../packages/sdk/node_modules/@colyseus/schema/build/index.mjs') }],
+  },
   build: {
-    outDir: here('./dist'),
+    // E2E_DIST_DIR lets a second run (on other E2E_*_PORTs) build beside a running one without emptying its pages.
+    outDir: process.env['E2E_DIST_DIR'] || here('./dist'),
     emptyOutDir: true,
     target: 'es2022',
     sourcemap: true,
@@ -22,6 +28,7 @@ export default defineConfig({
         peer: here('./pages/peer.html'),
         conformance: here('./pages/conformance.html'),
         plain: here('./pages/plain.html'),
+        room: here('./pages/room.html'),
       },
     },
   },

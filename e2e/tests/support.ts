@@ -28,7 +28,7 @@ export async function roomPeers(roomId: string): Promise<string[]> {
  * Waits until the page has set `window[key]` (its API) or `window.e2eError` (its start-up failed),
  * and fails with the page's own error message in the second case.
  */
-export async function waitForPageApi(page: Page, key: 'e2e' | 'plain' | 'runConformance'): Promise<void> {
+export async function waitForPageApi(page: Page, key: 'e2e' | 'plain' | 'room' | 'runConformance'): Promise<void> {
   const handle = await page.waitForFunction((k) => window[k] !== undefined || window.e2eError !== undefined, key, {
     timeout: 30_000,
   });

@@ -73,12 +73,15 @@ export class Hud {
     this.prev = s;
     const czarOf = Object.values(m.shards).filter((x) => x.role === 'czar').length;
     const w = session.refresh();
+    const live = new Set<string>(session.room.peers());
+    const connected = Object.entries(m.peers).filter(([peer]) => live.has(peer));
     const lines: string[] = [
       `fps ${this.fps().toFixed(0)} (draw ${this.frameMs().toFixed(1)} ms) · ships ${w.count} · czar of ${czarOf}/${Object.keys(m.shards).length} shards`,
       r ? `in ${kb(r.bytesIn)}/s · out ${kb(r.bytesOut)}/s · deltas ${r.deltas.toFixed(0)}/s` : 'measuring…',
-      `peers (${Object.keys(m.peers).length}):`,
+      `peers (${connected.length}):`,
     ];
-    for (const [peer, p] of Object.entries(m.peers)) {
+    // Metrics keep counters of departed peers; the HUD lists only the connected ones.
+    for (const [peer, p] of connected) {
       const rtt = p.srttMs ?? p.rttMs;
       const before = prevPeers?.get(peer);
       const dt = r ? 1 : 0;

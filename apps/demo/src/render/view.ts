@@ -161,7 +161,9 @@ export class GameView {
       drawUnits(ctx, cam, world, this.colours, this.selection.flagsFor(world, session.version));
     }
     if (this.lastOrder && t - this.lastOrder.at < 700) {
-      const k = (t - this.lastOrder.at) / 700;
+      // Clamped: a frame's rAF time can precede a click handled in that frame (by over 200 ms
+      // on a loaded machine), and `arc` throws on the negative radius that would give.
+      const k = Math.min(1, Math.max(0, (t - this.lastOrder.at) / 700));
       ctx.strokeStyle = `rgba(255, 255, 255, ${1 - k})`;
       ctx.lineWidth = 1.5;
       ctx.beginPath();
