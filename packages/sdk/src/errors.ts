@@ -55,6 +55,16 @@ export const ErrorCode = {
   ActionTimeout: 'action-timeout',
   /** The czar that received the action left before confirming it; it may or may not have been applied. */
   ActionUnconfirmed: 'action-unconfirmed',
+  /**
+   * This peer cannot reach a majority of the room it last knew (a partition, or half the room
+   * gone): shards are read only here until it can (`room.status()`, the `status` event).
+   */
+  ReadOnly: 'read-only',
+  /**
+   * A write waited on for commitment (`act(…, { commit: true })`, `whenCommitted`) was rolled
+   * back: the czar lost its term before its first backup acknowledged it ([R24]).
+   */
+  RolledBack: 'rolled-back',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -70,5 +70,7 @@ describe('replication property test', () => {
     expect(totals['deltasApplied']).toBeGreaterThan(10 * SEEDS);
     expect(totals['handoffs']).toBeGreaterThan(SEEDS / 2);
     expect(totals['actionsApplied']).toBeGreaterThan(SEEDS);
-  });
+    // A generous budget: the seeds run on the virtual clock, but their wall time depends on the
+    // machine's load, and a slow machine must not fail a correctness test.
+  }, 300_000);
 });

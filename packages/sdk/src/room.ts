@@ -42,17 +42,25 @@ import {
   type ShardOptions,
 } from './replication/engine-types.js';
 import { ReplicationEngine } from './replication/engine.js';
+import type { QuorumState } from './replication/quorum.js';
 import { ArgumentError } from './errors.js';
-import { TransportMembership } from './membership/transport-membership.js';
+import type { SwimTunables } from './membership/options.js';
+import { SwimMembership } from './membership/swim.js';
 import type { MembershipView } from './membership/types.js';
+import { isMembershipMessage } from './membership/wire.js';
+import { InterestExchange } from './replication/interest-wire.js';
+import type { InterestTableOptions } from './replication/interest.js';
 import { PeerJsTransport, type PeerJsTransportOptions } from './transport/peerjs/index.js';
 import type { PeerId, Transport } from './transport/types.js';
 import { systemClock, type Clock } from './util/clock.js';
-import { systemRng, type Rng } from './util/rng.js';
+import { SeededRng, systemRng, type Rng } from './util/rng.js';
+import { watchPage, type PageLike } from './room/page-lifecycle.js';
 
 export type {
   ActionContext,
+  CommitEvent,
   CzarChangeEvent,
+  StatusEvent,
   PeerMetrics,
   ReplicationOptions,
   ReplicationTrace,
@@ -63,6 +71,8 @@ export type {
   ShardOptions,
 } from './replication/engine-types.js';
 export type { PositionsView } from './replication/positions-view.js';
+export type { QuorumState, RoomStatus } from './replication/quorum.js';
+export type { PageLike } from './room/page-lifecycle.js';
 /** Default replication tunables; see {@link ReplicationOptions}. */
 export { REPLICATION_DEFAULTS };
 
@@ -71,16 +81,53 @@ export interface RoomOptions extends ReplicationOptions {
   /** The connection to the other peers: a `PeerJsTransport`, or a `SimTransport` in tests. */
   readonly transport: Transport;
   /**
-   * Who is in the room. Default: a {@link TransportMembership} over `transport` (connected peers),
-   * disposed by {@link Room.leave}. Pass a failure detector's view to fail over faster.
+   * Who is in the room. Default: a `SwimMembership` (SWIM + Lifeguard failure detection, SPEC.md
+   * section M) whose messages ride the room's own links ([R29]), tuned by {@link RoomOptions.swim},
+   * disposed by {@link Room.leave}. Pass another view (e.g. a `TransportMembership`) to replace it.
    */
   readonly membership?: MembershipView;
+  /**
+   * Options of the default SWIM membership (ignored with `membership`). Defaults: a probe round
+   * every 200 ms (`probeIntervalMs`) with 3 probes a round, suspicion timeouts 300 ms–3 s: a
+   * crashed czar is replaced in about 0.5–1 s. For faster failover in small rooms use e.g.
+   * `{ probeIntervalMs: 50, probeFanout: 9, probeTimeoutMs: 40, suspicionMinMs: 40 }` (the bench's
+   * set: ~180 ms detection, more traffic).
+   */
+  readonly swim?: Partial<SwimTunables>;
+  /**
+   * The game's player id, announced to the room: a player that comes back under a new peer id
+   * (a reloaded tab) replaces its old self at once and counts as the same member for the
+   * majority rule ([M22], [R26]). Default: none.
+   */
+  readonly playerId?: string;
+  /**
+   * The majority rule ([R26]): shards are written only on the side of a partition that reaches a
+   * majority of the last stable view; the other side is read only (`status()` is `degraded`).
+   * Default true. `false` keeps both sides writing (the higher term wins at the heal and the
+   * other side's writes are rolled back).
+   */
+  readonly requireMajority?: boolean;
+  /**
+   * In a browser: on `pagehide` leave at once (handing every shard over), and while the tab is
+   * hidden stand by ({@link Room.setStandby}): hand shards over and come back when visible
+   * ([R27], [R28]). Default true; a no-op outside a page.
+   */
+  readonly leaveOnHide?: boolean;
+  /** The window and document whose lifecycle `leaveOnHide` follows. Default: the global ones. */
+  readonly page?: { readonly window?: PageLike; readonly document?: PageLike };
   /** Time source of ticks, repairs and timeouts. Default: the system clock. Use the network's clock in simulations. */
   readonly clock?: Clock;
   /** Random source (anti-entropy partner choice). Default: `Math.random`. Seed it in tests. */
   readonly rng?: Rng;
   /** Where exceptions thrown by your event listeners go. Default: rethrown in a microtask. */
   readonly onListenerError?: (err: unknown) => void;
+  /**
+   * Interest-scoped delivery ([I1]–[I5], `replication/interest.ts`): a shard's deltas and
+   * snapshots reach only the peers that declared interest in it ({@link Room.setInterest}), plus
+   * its czar and backups. `true`, or `{ scoped }` to choose the shards it applies to (the others
+   * reach everyone). Use the same setting on every peer. Default: off, every peer gets every shard.
+   */
+  readonly interest?: boolean | InterestTableOptions;
 }
 
 /** Options of {@link joinRoom}: where to meet, plus everything {@link RoomOptions} takes but the transport. */
@@ -99,6 +146,12 @@ export interface JoinRoomOptions extends Omit<RoomOptions, 'transport'> {
 export interface ActOptions {
   /** Reject with `action-timeout` if no czar confirmed within this many ms. Default: the room's `actionTimeoutMs` (10 s). */
   readonly timeoutMs?: number;
+  /**
+   * Resolve only once the action's effect is committed (acknowledged by the czar's first backup,
+   * so it survives any single failure, [R23]); reject with `rolled-back` if the czar lost its
+   * term before that. Costs about one more round trip. Default false.
+   */
+  readonly commit?: boolean;
 }
 
 /** A typed handle on one shard, returned by {@link Room.declareShard}; every method is also on the room by id. */
@@ -147,7 +200,12 @@ export class Room {
   /** The membership view authority is computed from. */
   readonly membership: MembershipView;
   private readonly engine: ReplicationEngine;
+  private readonly interest: InterestExchange | undefined;
   private readonly ownsMembership: boolean;
+  /** The default membership, when the room made it. */
+  private readonly swim: SwimMembership | undefined;
+  private unwatchPage: () => void = () => undefined;
+  private standbyByGame = false;
 
   private constructor(options: RoomOptions) {
     if (!options || typeof options !== 'object' || !options.transport) {
@@ -155,14 +213,90 @@ export class Room {
     }
     this.transport = options.transport;
     this.ownsMembership = options.membership === undefined;
-    this.membership = options.membership ?? new TransportMembership(options.transport);
+    const clock = options.clock ?? systemClock;
+    const rng = options.rng ?? systemRng;
+    const { swim: swimOptions, playerId, membership, page, leaveOnHide, interest, ...rest } = options;
+    // Before the engine, so a joiner's interest reaches czars ahead of the engine's digest ([I5]).
+    this.interest = interest ? new InterestExchange({ ...(interest === true ? {} : interest), transport: options.transport, clock }) : undefined;
+    if (playerId !== undefined && (typeof playerId !== 'string' || playerId.length > 128)) {
+      throw new ArgumentError(`Room option playerId must be a string of at most 128 characters, got ${String(playerId)}.`);
+    }
+    // Its own random stream, drawn from the room's, so a seeded room replays exactly.
+    this.swim =
+      membership === undefined
+        ? new SwimMembership({
+            ...swimOptions,
+            transport: options.transport,
+            clock,
+            rng: new SeededRng(Math.floor(rng.next() * 0x1_0000_0000)),
+            ...(playerId === undefined ? {} : { playerId }),
+            ...(options.onListenerError === undefined ? {} : { onListenerError: options.onListenerError }),
+          })
+        : undefined;
+    this.membership = membership ?? this.swim!;
     this.self = options.transport.localId;
+    const swim = this.swim;
     try {
-      this.engine = new ReplicationEngine({ ...options, membership: this.membership, clock: options.clock ?? systemClock, rng: options.rng ?? systemRng });
+      this.engine = new ReplicationEngine({
+        ...rest,
+        transport: options.transport,
+        membership: this.membership,
+        clock,
+        rng,
+        ...(this.interest ? { interest: this.interest.table } : {}),
+        ...(swim
+          ? {
+              onForeignMessage: (peer: PeerId, m: Parameters<SwimMembership['handle']>[1]) => {
+                if (isMembershipMessage(m)) swim.handle(peer, m);
+              },
+              reachable: () => swim.members().filter((p) => swim.info(p)?.status !== 'suspect'),
+              identityOf: (peer: PeerId) => swim.playerOf(peer) || peer,
+              hasLeft: (peer: PeerId) => swim.info(peer)?.status === 'left',
+            }
+          : {}),
+      });
     } catch (err) {
-      if (this.ownsMembership) this.membership.dispose();
+      this.membership.dispose();
       throw err;
     }
+    if (swim) {
+      const engine = this.engine;
+      swim.onSend((peer, message, channel) => {
+        engine.sendExternal(peer, message, channel);
+      });
+      swim.start();
+    }
+    if (leaveOnHide !== false) {
+      this.unwatchPage = watchPage(
+        {
+          pagehide: () => this.leaveNow(),
+          hidden: () => this.applyStandby(true),
+          visible: () => this.applyStandby(this.standbyByGame),
+        },
+        ...(page === undefined ? [] : [{ window: page.window, document: page.document }]),
+      );
+    }
+  }
+
+  /** `pagehide`: hand everything over and say goodbye synchronously, before the page dies ([R28]). */
+  private leaveNow(): void {
+    void this.leave();
+    this.swim?.leave();
+    const t = this.transport as Transport & { sayGoodbye?: () => void };
+    if (typeof t.sayGoodbye === 'function') t.sayGoodbye();
+  }
+
+  private applyStandby(standby: boolean): void {
+    if (this.engine.closed) return;
+    this.engine.setAway(standby);
+    this.swim?.setStandby(standby);
+  }
+
+  /** Stops everything at once without a goodbye, as a crash would (simulations). */
+  private halt(): void {
+    this.unwatchPage();
+    this.engine.stop();
+    if (this.ownsMembership) this.membership.dispose();
   }
 
   /**
@@ -261,7 +395,53 @@ export class Room {
    * ```
    */
   act<R = unknown>(id: string, action: unknown, options: ActOptions = {}): Promise<R> {
-    return this.engine.act(id, action, options.timeoutMs) as Promise<R>;
+    return this.engine.act(id, action, options.timeoutMs, options.commit === true) as Promise<R>;
+  }
+
+  /**
+   * Resolves once every write this peer made to the shard as its czar so far (`mutate`, actions
+   * it ran) is committed: acknowledged by the first backup, so it survives any single failure
+   * ([R23]). Rejects with `rolled-back` if the czar lost its term first. Resolves at once on a
+   * peer that writes nothing there.
+   *
+   * @example
+   * ```ts
+   * room.mutate<World, void>('world', (w) => { w.gold -= 100; });
+   * await room.whenCommitted('world'); // the purchase survives a crash of this tab
+   * ```
+   */
+  whenCommitted(id: string): Promise<void> {
+    return this.engine.whenCommitted(id);
+  }
+
+  /**
+   * `ok` while this peer reaches a majority of the last stable view of the room; `degraded` on
+   * the minority side of a partition (or when half the room vanished without the lowest id),
+   * where every shard is read only: `mutate` throws and `act` rejects with `read-only` ([R26]).
+   * The `status` event reports changes.
+   *
+   * @example
+   * ```ts
+   * room.on('status', ({ status }) => banner.toggle(status === 'degraded'));
+   * ```
+   */
+  status(): QuorumState['status'] {
+    return this.engine.status().status;
+  }
+
+  /**
+   * Sets this peer aside (`true`) or back (`false`): aside it is neither czar nor backup, so it
+   * hands every shard it writes to the next backup at once, and the others stop counting on it
+   * ([R27]). A hidden tab does this by itself (`leaveOnHide`).
+   *
+   * @example
+   * ```ts
+   * room.setStandby(true); // e.g. the player opened a long menu
+   * ```
+   */
+  setStandby(standby: boolean): void {
+    this.standbyByGame = standby;
+    this.applyStandby(standby);
   }
 
   /**
@@ -269,7 +449,9 @@ export class Room {
    *
    * - `change` ({@link ShardChange}): a shard changed here (delta, snapshot, local write, positions).
    * - `czar` ({@link CzarChangeEvent}): a shard's czar or writing term changed.
-   * - `rollback` ({@link RollbackEvent}): this peer's unsent writes were discarded because another czar's term won.
+   * - `rollback` ({@link RollbackEvent}): writes this peer made (as czar, or by an action it sent) were lost because another czar's term won; names the shard, term and seq range.
+   * - `commit` ({@link CommitEvent}): on the czar, its writes became committed up to a seq.
+   * - `status` ({@link StatusEvent}): this peer lost or regained the majority of the room.
    * - `error`: a non-fatal problem (bad frames from a peer, a snapshot that did not decode).
    * - `trace`: protocol diagnostics for tests and benchmarks.
    *
@@ -408,6 +590,26 @@ export class Room {
     return this.membership.members();
   }
 
+  /**
+   * Declares which shards this peer wants ([I2]): with the `interest` option, only these (and the
+   * shards whose czar or backup it is) reach it. Groups let independent parts of a game keep
+   * their own lists (a `SectorWorld` uses `'world'`); the union is announced. Without the option
+   * every shard reaches every peer anyway and this only records the set.
+   *
+   * @example
+   * ```ts
+   * room.setInterest(['lobby', 's3:1,2', 's3:2,2']);
+   * ```
+   */
+  setInterest(shards: Iterable<string>, group = 'default'): void {
+    this.interest?.set(group, shards);
+  }
+
+  /** The shards `peer` (default: this peer) declared interest in, as last announced ([I2]); empty without the `interest` option. */
+  interestOf(peer: PeerId = this.self): string[] {
+    return this.interest?.table.interestsOf(peer) ?? [];
+  }
+
   /** True once the room was left or its transport closed. */
   get closed(): boolean {
     return this.engine.closed;
@@ -424,8 +626,10 @@ export class Room {
    * ```
    */
   async leave(): Promise<void> {
+    this.unwatchPage();
     try {
-      await this.engine.leave();
+      // Hand off first, then tell the membership ([R28]).
+      await this.engine.leave(() => this.swim?.leave());
     } finally {
       if (this.ownsMembership) this.membership.dispose();
     }
@@ -446,6 +650,8 @@ export class Room {
 export async function joinRoom(options: JoinRoomOptions): Promise<Room> {
   const { signalUrl, room, peerId, transportOptions, ...roomOptions } = options;
   const transport = await PeerJsTransport.join({
+    // The room hands its shards over on `pagehide` first, then says the transport's goodbye ([R28]).
+    ...(roomOptions.leaveOnHide === false ? {} : { leaveOnPageHide: false }),
     ...transportOptions,
     signalUrl,
     room,

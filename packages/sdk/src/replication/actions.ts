@@ -15,6 +15,16 @@ export const ACTION_APPLIED = 0;
 export const ACTION_REJECTED = 1;
 export const ACTION_NOT_CZAR = 2;
 export const ACTION_UNKNOWN_SHARD = 3;
+/**
+ * The action was applied, but the term it was applied in was lost before it was committed
+ * ([R24]): its effect may be missing. Sent for a `commit` action instead of status 0, and later,
+ * to an action already answered with status 0, when its czar steps down.
+ */
+export const ACTION_ROLLED_BACK = 4;
+/** The czar is on the minority side of a partition: shards are read only there ([R26]). */
+export const ACTION_READ_ONLY = 5;
+/** Bit 31 of an action id: answer only once the effect is committed ([R20], [R23]). */
+export const ACTION_COMMIT_FLAG = 0x8000_0000;
 
 /** What {@link ActionSender} needs from the engine. */
 export interface ActionHost {
@@ -25,8 +35,10 @@ export interface ActionHost {
   target(shard: string): PeerId | undefined;
   /** True when this peer writes `shard` now: the action is applied here. */
   writes(shard: string): boolean;
-  /** Applies the action here as czar; throws a typed error when refused. */
-  applyLocal(shard: string, payload: Uint8Array): unknown;
+  /** Applies the action here as czar; throws a typed error when refused. With `commit`, returns a promise of commitment. */
+  applyLocal(shard: string, payload: Uint8Array, commit: boolean): unknown;
+  /** A czar reports that an action of ours it had applied was lost with its term ([R24]). */
+  rolledBack(from: PeerId, m: MessageOf<'action-result'>): void;
   send(to: PeerId, message: MessageOf<'action'>): void;
   flush(): void;
   /** True when this peer's replica of `shard` holds delta `seq` of term (term, czar), or later. */
@@ -36,6 +48,9 @@ export interface ActionHost {
 interface Pending {
   readonly id: number;
   readonly shard: string;
+  readonly commit: boolean;
+  /** Applied here as czar; waiting for its commitment. */
+  awaitingCommit: boolean;
   readonly payload: Uint8Array;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
@@ -45,7 +60,8 @@ interface Pending {
   confirmed: { readonly value: unknown; readonly term: number; readonly czar: PeerId; readonly seq: number } | undefined;
 }
 
-const MAX_ACTION_ID = 0xffff_fffe;
+/** Ids stay below the commit flag. */
+const MAX_ACTION_ID = 0x7fff_fffe;
 
 export class ActionSender {
   private readonly pending = new Map<number, Pending>();
@@ -54,11 +70,11 @@ export class ActionSender {
   constructor(private readonly host: ActionHost) {}
 
   /** Sends (or applies here) an encoded action; settles as `Room.act` documents. */
-  send(shard: string, payload: Uint8Array, timeoutMs: number): Promise<unknown> {
+  send(shard: string, payload: Uint8Array, timeoutMs: number, commit = false): Promise<unknown> {
     return new Promise<unknown>((resolve, reject) => {
-      const id = this.nextId;
+      const id = (commit ? this.nextId | ACTION_COMMIT_FLAG : this.nextId) >>> 0;
       this.nextId = this.nextId >= MAX_ACTION_ID ? 1 : this.nextId + 1;
-      const p: Pending = { id, shard, payload, resolve, reject, target: undefined, timer: undefined, confirmed: undefined };
+      const p: Pending = { id, shard, commit, awaitingCommit: false, payload, resolve, reject, target: undefined, timer: undefined, confirmed: undefined };
       this.pending.set(id, p);
       p.timer = this.host.clock.setTimeout(() => this.deadline(p), timeoutMs);
       this.route(p);
@@ -69,7 +85,11 @@ export class ActionSender {
   /** The czar's answer. Answers from a peer other than the one asked are ignored. */
   onResult(from: PeerId, m: MessageOf<'action-result'>): void {
     const p = this.pending.get(m.actionId);
-    if (!p || p.target !== from || p.confirmed) return;
+    if (!p) {
+      if (m.status === ACTION_ROLLED_BACK) this.host.rolledBack(from, m);
+      return;
+    }
+    if (p.target !== from || p.confirmed) return;
     switch (m.status) {
       case ACTION_APPLIED: {
         let value: unknown;
@@ -85,6 +105,25 @@ export class ActionSender {
       case ACTION_NOT_CZAR:
         p.target = undefined;
         this.retryLater(p);
+        return;
+      case ACTION_ROLLED_BACK:
+        this.settle(
+          p,
+          new AnarchyError(
+            ErrorCode.RolledBack,
+            `The czar of shard ${p.shard} applied the action but lost its term before the action was committed: its effect may be missing. Check the shard's state, then act() again if needed.`,
+            { shard: p.shard, czar: from, term: m.term, seq: m.seq },
+          ),
+        );
+        return;
+      case ACTION_READ_ONLY:
+        this.settle(
+          p,
+          new AnarchyError(ErrorCode.ReadOnly, `The czar of shard ${p.shard} is cut off from the majority of the room: shards are read only there until the network heals.`, {
+            shard: p.shard,
+            czar: from,
+          }),
+        );
         return;
       case ACTION_UNKNOWN_SHARD:
         this.settle(p, new AnarchyError(ErrorCode.UnknownShard, `The czar does not know shard ${p.shard}: declare the same shards on every peer.`, { shard: p.shard }));
@@ -127,11 +166,21 @@ export class ActionSender {
   }
 
   private route(p: Pending): void {
-    if (p.confirmed || !this.pending.has(p.id)) return;
+    if (p.confirmed || p.awaitingCommit || !this.pending.has(p.id)) return;
     if (this.host.writes(p.shard)) {
       // We became the czar meanwhile: apply here.
       try {
-        this.settle(p, undefined, this.host.applyLocal(p.shard, p.payload));
+        const value = this.host.applyLocal(p.shard, p.payload, p.commit);
+        if (p.commit) {
+          // Stays pending (and keeps its deadline) until committed.
+          p.awaitingCommit = true;
+          (value as Promise<unknown>).then(
+            (v) => this.settle(p, undefined, v),
+            (err: unknown) => this.settle(p, err),
+          );
+        } else {
+          this.settle(p, undefined, value);
+        }
       } catch (err) {
         this.settle(p, err);
       }

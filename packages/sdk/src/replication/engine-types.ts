@@ -58,12 +58,32 @@ export interface ReplicationOptions {
   readonly handoffRetryMs?: number;
   /** Default timeout of `act()`, in ms. Default 10,000. */
   readonly actionTimeoutMs?: number;
-  /** Interval of RTT pings to each peer, in ms. Default 1,000. */
+  /**
+   * Interval of RTT pings to each peer, in ms. They also prove the peer reachable for the majority
+   * rule: a peer silent for two intervals does not count ([R26]). Default 500.
+   */
   readonly pingMs?: number;
   /** `leave()` waits at most this long for successors to take over its shards, in ms. Default 2,000. */
   readonly leaveTimeoutMs?: number;
   /** Largest message body, as in the wire layer; use the same value on every peer. Default 4 MiB. */
   readonly maxPayloadBytes?: number;
+  /**
+   * A backup repeats its acknowledgement of the point it holds this often while it is a backup
+   * ([R23]); acks travel on the unreliable channel, so a lost one is replaced by the next, in ms.
+   * Default 200.
+   */
+  readonly ackRetryMs?: number;
+  /**
+   * A membership view that stays the same this long (while this peer has a majority) becomes the
+   * reference of the majority rule ([R26]), in ms. Default 1,000.
+   */
+  readonly stableViewMs?: number;
+  /**
+   * A peer taking over a shard whose czar is gone first asks every connected member what it
+   * holds (one round trip), and waits at most this long for the answers before taking over from
+   * the highest replica ([R25]), in ms. Default 1,000.
+   */
+  readonly takeoverSyncMs?: number;
 }
 
 /** The defaults of {@link ReplicationOptions}. */
@@ -83,9 +103,12 @@ export const REPLICATION_DEFAULTS: Readonly<Required<ReplicationOptions>> = Obje
   handoffHoldMs: 250,
   handoffRetryMs: 500,
   actionTimeoutMs: 10_000,
-  pingMs: 1_000,
+  pingMs: 500,
   leaveTimeoutMs: 2_000,
   maxPayloadBytes: 4 * 1024 * 1024,
+  ackRetryMs: 200,
+  stableViewMs: 1_000,
+  takeoverSyncMs: 1_000,
 });
 
 /** What an action handler learns about the action besides its value. */
@@ -144,8 +167,10 @@ export interface CzarChangeEvent {
 
 /**
  * This peer wrote a shard under a term that another czar's term replaced without a handoff (a
- * failover it did not see coming, or a split that healed): its writes in that term may be
- * missing from the winning state, and the state now is the winner's ([R13]).
+ * failover it did not see coming, or a split that healed): its writes in that term after the
+ * commit point may be missing from the winning state, and the state now is the winner's ([R13],
+ * [R24]). Writes at or before `committedSeq` survive any single failure ([R23]); after a
+ * partition that cut off both this czar and its first backup they may be lost too.
  */
 export interface RollbackEvent {
   readonly shard: string;
@@ -154,15 +179,58 @@ export interface RollbackEvent {
   readonly czar: PeerId;
   /** Its last delta sent: writes up to here reached replicas, but may not be in the winner's base. */
   readonly lastSeq: number;
+  /** The term's commit point when it was replaced (-1: not even its opening snapshot was acknowledged). */
+  readonly committedSeq: number;
+  /** The deltas that may be lost: `fromSeq`..`toSeq` (empty when `fromSeq > toSeq`), plus unsent changes if `unsent`. */
+  readonly fromSeq: number;
+  readonly toSeq: number;
   /** True when changes not even sent yet were dropped. */
   readonly unsent: boolean;
   /** The term that replaced it. */
   readonly by: { readonly term: number; readonly czar: PeerId };
+  /**
+   * Set when this event is about an action this peer sent (`act()` resolved) that the czar
+   * `czar` applied in delta `lastSeq` of term `term`, and then lost with that term ([R24]).
+   */
+  readonly actionId?: number;
+}
+
+/** A czar's writes became committed up to `seq` of its term ([R23]). Emitted on the czar only. */
+export interface CommitEvent {
+  readonly shard: string;
+  readonly term: number;
+  readonly czar: PeerId;
+  /** Every delta up to this one (0: the term's opening snapshot) survives any single failure. */
+  readonly seq: number;
+}
+
+/**
+ * Whether this peer reaches a majority of the last stable view ([R26]). `degraded`: shards are
+ * read only here (`mutate` throws `read-only`) until it does again.
+ */
+export interface StatusEvent {
+  readonly status: 'ok' | 'degraded';
+  /** Members of the last stable view reachable now, this peer included. */
+  readonly reachable: number;
+  /** Size of the last stable view. */
+  readonly stable: number;
 }
 
 /** Diagnostics for tests and benchmarks; nothing here is needed to use a room. */
 export type ReplicationTrace =
-  | { readonly type: 'claim'; readonly shard: string; readonly term: number; readonly czar: PeerId; readonly from: 'fresh' | 'replica' | 'handoff' | 'copy'; readonly at: number }
+  | {
+      readonly type: 'claim';
+      readonly shard: string;
+      readonly term: number;
+      readonly czar: PeerId;
+      readonly from: 'fresh' | 'replica' | 'handoff' | 'copy';
+      /** The term and seq the new term's state was built from (undefined for a fresh state). */
+      readonly base: { readonly term: number; readonly czar: PeerId; readonly seq: number } | undefined;
+      readonly at: number;
+    }
+  | { readonly type: 'abandon'; readonly shard: string; readonly term: number; readonly czar: PeerId; readonly at: number }
+  | { readonly type: 'commit'; readonly shard: string; readonly term: number; readonly czar: PeerId; readonly seq: number; readonly acker: PeerId | undefined; readonly at: number }
+  | { readonly type: 'status'; readonly status: 'ok' | 'degraded'; readonly reachable: number; readonly stable: number; readonly at: number }
   | {
       readonly type: 'accept';
       readonly shard: string;
@@ -183,6 +251,8 @@ export interface ReplicationEvents {
   change: ShardChange;
   czar: CzarChangeEvent;
   rollback: RollbackEvent;
+  commit: CommitEvent;
+  status: StatusEvent;
   /** A non-fatal problem: bad frames from a peer (WireError), a failed send, a snapshot that did not decode. */
   error: AnarchyError | WireError;
   trace: ReplicationTrace;
@@ -210,6 +280,10 @@ export interface ShardMetrics {
   readonly term: number | undefined;
   readonly czar: PeerId | undefined;
   readonly seq: number;
+  /** On the czar: the term's commit point ([R23]); -1 elsewhere, or before the opening snapshot is acknowledged. */
+  readonly committedSeq: number;
+  /** Acknowledgements of held points sent to czars, as a backup ([R23]). */
+  readonly acksSent: number;
   /** Payload bytes of this shard's deltas, snapshots and positions received / sent (relays included). */
   readonly bytesIn: number;
   readonly bytesOut: number;

@@ -19,6 +19,7 @@ import type { Clock, TimerHandle } from '../util/clock.js';
 import { Emitter } from '../util/emitter.js';
 import { randomInt, type Rng } from '../util/rng.js';
 import type { Message, MessageOf } from '../wire/messages.js';
+import { QuorumTracker, type QuorumState } from './quorum.js';
 import {
   REPLICATION_DEFAULTS,
   type ActionContext,
@@ -31,7 +32,17 @@ import {
 } from './engine-types.js';
 import { compareEpochs, formatEpoch, sameEpoch, writerTag, type Epoch } from './epoch.js';
 import { relayKey, relayTargets } from './gossip.js';
-import { ACTION_APPLIED, ACTION_NOT_CZAR, ACTION_REJECTED, ACTION_UNKNOWN_SHARD, ActionSender } from './actions.js';
+import type { DeliveryFilter } from './interest.js';
+import {
+  ACTION_APPLIED,
+  ACTION_COMMIT_FLAG,
+  ACTION_NOT_CZAR,
+  ACTION_READ_ONLY,
+  ACTION_REJECTED,
+  ACTION_ROLLED_BACK,
+  ACTION_UNKNOWN_SHARD,
+  ActionSender,
+} from './actions.js';
 import { decodeJson, encodeJson, encodeText } from './json.js';
 import { PeerLinks } from './links.js';
 import { PositionStreamEncoder, type PositionSample } from './positions.js';
@@ -64,6 +75,24 @@ export interface EngineInit extends ReplicationOptions {
   readonly clock: Clock;
   readonly rng: Rng;
   readonly onListenerError?: (err: unknown) => void;
+  /** Messages of other layers (membership) that arrive over the room's links. */
+  readonly onForeignMessage?: (peer: PeerId, message: Message) => void;
+  /**
+   * The members this peer reaches now, for the majority rule ([R26]). Default: the view's members.
+   * The room passes SWIM's members minus the ones it suspects.
+   */
+  readonly reachable?: () => Iterable<PeerId>;
+  /** Apply the majority rule ([R26]). Default true. */
+  readonly requireMajority?: boolean;
+  /**
+   * Who a peer is for the majority rule: its player id when known, so a player back under a new
+   * peer id counts as the one it was ([R26]). Default: the peer id.
+   */
+  readonly identityOf?: (peer: PeerId) => string;
+  /** True when `peer` left the room on purpose (SWIM's `left`): the majority is counted without it ([R26]). */
+  readonly hasLeft?: (peer: PeerId) => boolean;
+  /** Interest-scoped delivery ([I1]–[I4], interest.ts): who receives each shard. Default: every peer. */
+  readonly interest?: DeliveryFilter;
 }
 
 function checkPositive(name: string, value: number, integer = false): void {
@@ -83,6 +112,7 @@ export class ReplicationEngine {
   private readonly membership: MembershipView;
   private readonly clock: Clock;
   private readonly rng: Rng;
+  private readonly interest: DeliveryFilter | undefined;
   private readonly events: Emitter<ReplicationEvents>;
   private readonly links: PeerLinks;
   private readonly slots = new Map<ShardId, Slot>();
@@ -111,6 +141,22 @@ export class ReplicationEngine {
   private leaving$: Promise<void> | undefined;
   private stopped = false;
   private unknownShardMessages = 0;
+  /** The majority rule ([R26]); undefined when turned off. */
+  private readonly quorum: QuorumTracker | undefined;
+  private readonly reachable: () => Iterable<PeerId>;
+  private readonly identityOf: (peer: PeerId) => string;
+  private readonly hasLeft: (peer: PeerId) => boolean;
+  /** Set aside by the game (`Room.setStandby`, a hidden tab): hands its shards on ([R27]). */
+  private selfAway = false;
+  private readonly onForeign: ((peer: PeerId, message: Message) => void) | undefined;
+  /** The last view each departed peer was in: whom it named its first backup ([R25]). */
+  private readonly departed = new Map<PeerId, AuthorityView>();
+  private reportedStatus: 'ok' | 'degraded' = 'ok';
+  /** When each peer last sent us anything: a peer silent for long is not reachable ([R26]). */
+  private readonly heardFrom = new Map<PeerId, number>();
+  /** Last tick (stall detection) and the end of the recovery after a stall ([R26]). */
+  private lastTickAt: number;
+  private recoverUntil = Number.NEGATIVE_INFINITY;
 
   constructor(init: EngineInit) {
     const o = { ...REPLICATION_DEFAULTS, ...stripUndefined(init) };
@@ -122,14 +168,21 @@ export class ReplicationEngine {
     this.membership = init.membership;
     this.clock = init.clock;
     this.rng = init.rng;
+    this.interest = init.interest;
     this.self = init.transport.localId;
     if (this.membership.self !== this.self) {
       throw new ArgumentError(`The membership view is for peer ${this.membership.self} but the transport is ${this.self}: build both for the same peer.`);
     }
     this.events = new Emitter<ReplicationEvents>(init.onListenerError);
     this.startedAt = this.clock.now();
+    this.lastTickAt = this.startedAt;
     this.view = this.buildView();
     for (const p of this.view.peers) this.everSeen.add(p);
+    this.identityOf = init.identityOf ?? ((p) => p);
+    this.hasLeft = init.hasLeft ?? (() => false);
+    this.quorum = init.requireMajority === false ? undefined : new QuorumTracker(this.identityOf(this.self), this.options.stableViewMs, this.startedAt);
+    this.reachable = init.reachable ?? (() => this.membership.members());
+    this.onForeign = init.onForeignMessage;
     this.links = new PeerLinks({
       transport: this.transport,
       clock: this.clock,
@@ -142,7 +195,12 @@ export class ReplicationEngine {
       retryMs: this.options.tickMs,
       target: (shard) => this.actionTarget(this.slot(shard)),
       writes: (shard) => this.slot(shard).role === 'writer',
-      applyLocal: (shard, payload) => this.applyAction(this.slot(shard), this.self, decodeJson(payload)),
+      applyLocal: (shard, payload, commit) => {
+        const slot = this.slot(shard);
+        const result = this.applyAction(slot, this.self, decodeJson(payload));
+        return commit ? this.commitPromise(slot).then(() => result) : result;
+      },
+      rolledBack: (from, m) => this.onActionRolledBack(from, m),
       send: (to, message) => this.links.send(to, message),
       flush: () => this.links.flush(),
       holds: (shard, term, czar, seq) => {
@@ -158,6 +216,10 @@ export class ReplicationEngine {
       this.transport.on('peer-left', ({ peer }) => this.onPeerLeft(peer)),
       this.transport.on('message', ({ peer, channel, data }) => {
         if (this.stopped) return;
+        const now = this.clock.now();
+        // Messages queued while this peer was frozen arrive before its overdue tick runs.
+        this.checkStall(now);
+        this.heardFrom.set(peer, now);
         this.links.receive(peer, channel, data);
         this.links.flush();
       }),
@@ -203,7 +265,9 @@ export class ReplicationEngine {
   }
 
   isCzar(id: string): boolean {
-    return this.slot(id).role === 'writer';
+    const slot = this.slot(id);
+    // degraded() may act on a status change (a handoff): ask it first.
+    return !this.degraded() && slot.role === 'writer';
   }
 
   czarOf(id: string): PeerId | undefined {
@@ -229,6 +293,7 @@ export class ReplicationEngine {
     this.assertOpen();
     const slot = this.slot(id);
     if (typeof fn !== 'function') throw new ArgumentError('mutate(id, fn) needs a function that changes the state.');
+    if (this.degraded()) throw this.readOnlyError(slot, 'mutate');
     const writer = this.requireWriter(slot, 'mutate');
     const result = writer.mutate(fn as unknown as (s: Schema) => R);
     this.emitLocalChange(slot);
@@ -239,6 +304,7 @@ export class ReplicationEngine {
     this.assertOpen();
     const slot = this.slot(id);
     if (!slot.pos) throw new ArgumentError(`Shard ${slot.id} has no position stream: declare it with { positions: true }.`, { shard: slot.id });
+    if (this.degraded()) throw this.readOnlyError(slot, 'setPositions');
     this.requireWriter(slot, 'setPositions');
     if (!Array.isArray(samples)) throw new ArgumentError('setPositions(id, samples) needs an array of { id, x, y } in integer quanta.');
     // Validate now, so a bad sample throws here and not inside the tick.
@@ -253,7 +319,7 @@ export class ReplicationEngine {
     return slot.role === 'writer' ? samplesView(slot.pos.samples ?? []) : decoderView(slot.pos.decoder);
   }
 
-  act(id: string, action: unknown, timeoutMs = this.options.actionTimeoutMs): Promise<unknown> {
+  act(id: string, action: unknown, timeoutMs = this.options.actionTimeoutMs, commit = false): Promise<unknown> {
     if (this.stopped) return Promise.reject(this.closedError());
     let slot: Slot;
     let payload: Uint8Array;
@@ -264,14 +330,68 @@ export class ReplicationEngine {
     } catch (err) {
       return Promise.reject(err);
     }
+    // A czar without a majority refuses; elsewhere the czar decides (it answers read-only).
+    if (slot.role === 'writer' && this.degraded()) return Promise.reject(this.readOnlyError(slot, 'act'));
     if (slot.role === 'writer') {
       try {
-        return Promise.resolve(this.applyAction(slot, this.self, decodeJson(payload)));
+        const result = this.applyAction(slot, this.self, decodeJson(payload));
+        return commit ? this.commitPromise(slot).then(() => result) : Promise.resolve(result);
       } catch (err) {
         return Promise.reject(err);
       }
     }
-    return this.actions.send(slot.id, payload, timeoutMs);
+    return this.actions.send(slot.id, payload, timeoutMs, commit);
+  }
+
+  /**
+   * Resolves once every write this peer made to the shard as its czar so far is committed
+   * ([R23]), or was handed off whole to a successor; rejects with `rolled-back` if the term is
+   * lost first. Resolves at once where this peer writes nothing.
+   */
+  whenCommitted(id: string): Promise<void> {
+    let slot: Slot;
+    try {
+      slot = this.slot(id);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.commitPromise(slot);
+  }
+
+  /**
+   * Sets this peer aside (or back): while away it is neither czar nor backup, so it hands every
+   * shard it writes to the next backup at once ([R27]). The membership should announce the same
+   * (SWIM's `setStandby`) so that every view agrees.
+   */
+  setAway(away: boolean): void {
+    if (this.stopped || this.selfAway === away) return;
+    this.selfAway = away;
+    this.view = this.buildView();
+    for (const slot of this.slots.values()) {
+      this.recomputeCommit(slot);
+      this.reconcile(slot);
+    }
+    this.links.flush();
+  }
+
+  /** Whether this peer reaches a majority of the last stable view ([R26]). */
+  status(): QuorumState {
+    if (this.quorum) {
+      const st = this.quorum.snapshot();
+      return this.clock.now() < this.recoverUntil ? { ...st, status: 'degraded' } : st;
+    }
+    return { status: 'ok', reachable: this.view.peers.length, stable: this.view.peers.length };
+  }
+
+  /**
+   * Sends a message of another layer (membership) on the room's link to `peer`, in the same
+   * frames as replication traffic; false when there is no connection ([R29]).
+   */
+  sendExternal(peer: PeerId, message: Message, channel: Channel): boolean {
+    if (this.stopped) return false;
+    const ok = this.links.send(peer, message, { channel });
+    this.links.flush();
+    return ok;
   }
 
   metrics(): RoomMetrics {
@@ -283,6 +403,7 @@ export class ReplicationEngine {
         term: slot.epoch?.term,
         czar: slot.epoch?.czar,
         seq: slot.seq,
+        committedSeq: slot.role === 'writer' ? slot.commit.committed : -1,
       };
     }
     return {
@@ -300,7 +421,7 @@ export class ReplicationEngine {
    * (at most `leaveTimeoutMs`) until they took over, then closes the transport. The work happens
    * on the room's clock, so on a virtual clock it completes as the clock runs, without awaiting.
    */
-  leave(): Promise<void> {
+  leave(beforeClose?: () => void): Promise<void> {
     if (this.leaving$) return this.leaving$;
     if (this.stopped) return Promise.resolve();
     this.selfLeaving = true;
@@ -311,8 +432,14 @@ export class ReplicationEngine {
     const deadline = this.clock.now() + this.options.leaveTimeoutMs;
     this.leaving$ = new Promise<void>((resolve) => {
       const finish = (): void => {
-        this.stop();
-        this.transport.close().then(resolve, () => resolve());
+        try {
+          // While the links are still open: the membership's goodbye rides them ([R28]).
+          beforeClose?.();
+          this.links.flush();
+        } finally {
+          this.stop();
+          this.transport.close().then(resolve, () => resolve());
+        }
       };
       const check = (): void => {
         if (this.stopped) return resolve();
@@ -337,6 +464,7 @@ export class ReplicationEngine {
     this.links.flush();
     this.links.close();
     this.actions.closeAll(this.closedError());
+    for (const slot of this.slots.values()) slot.commit.failAll('closed');
   }
 
   // ------------------------------------------------------------------ membership and peers
@@ -344,7 +472,7 @@ export class ReplicationEngine {
   private buildView(): AuthorityView {
     const standby = new Set(this.membership.standby());
     for (const p of this.leaving) standby.add(p);
-    if (this.selfLeaving) standby.add(this.self);
+    if (this.selfLeaving || this.selfAway) standby.add(this.self);
     const peers = this.membership.members();
     const view = new AuthorityView({ version: this.membership.version(), peers, standby });
     const tags = new Map<number, PeerId | null>();
@@ -369,9 +497,184 @@ export class ReplicationEngine {
       this.leftGracefully.set(p, this.clock.now());
     }
     for (const p of [...this.digestFrom]) if (!members.has(p)) this.digestFrom.delete(p);
+    const before = this.view;
+    for (const p of before.peers) {
+      if (members.has(p)) continue;
+      this.rememberDeparted(p, before);
+      if (this.hasLeft(p)) this.quorum?.forget(this.identityOf(p) || p, this.clock.now());
+    }
+    for (const p of members) this.departed.delete(p);
     this.view = this.buildView();
-    for (const slot of this.slots.values()) this.reconcile(slot);
+    this.updateQuorum();
+    for (const slot of this.slots.values()) {
+      this.recomputeCommit(slot);
+      this.reconcile(slot);
+    }
     this.links.flush();
+  }
+
+  private rememberDeparted(peer: PeerId, view: AuthorityView): void {
+    this.departed.delete(peer);
+    this.departed.set(peer, view);
+    if (this.departed.size > MAX_DEPARTED) {
+      const oldest = this.departed.keys().next().value;
+      if (oldest !== undefined) this.departed.delete(oldest);
+    }
+  }
+
+  // ------------------------------------------------------------------ majority rule ([R26])
+
+  /** Not degraded, and past a new peer's first `stableViewMs`: may open a term ([R26]). */
+  private mayOpenTerms(): boolean {
+    return !this.degraded() && (this.quorum?.settled(this.clock.now()) ?? true);
+  }
+
+  private degraded(): boolean {
+    if (!this.quorum) return false;
+    const degraded = this.quorum.status === 'degraded' || this.clock.now() < this.recoverUntil;
+    // Report a change (a recovery that just ended) before acting on it.
+    if (degraded !== (this.reportedStatus === 'degraded')) {
+      this.updateQuorum();
+      return this.reportedStatus === 'degraded';
+    }
+    return degraded;
+  }
+
+  /**
+   * A tick far later than due means this peer was frozen (a suspended tab, a paused process):
+   * what it knows of the room is stale, and the room may have failed over without it. It acts as
+   * degraded for `stableViewMs` while its membership catches up ([R26]).
+   */
+  private checkStall(now: number): void {
+    if (now - this.lastTickAt <= this.options.tickMs + STALL_MS) return;
+    this.lastTickAt = now;
+    if (!this.quorum) return;
+    this.recoverUntil = now + this.options.stableViewMs;
+    this.updateQuorum();
+  }
+
+  /** Re-evaluates the majority rule; reports a change of status (and claims what waited for it). */
+  private updateQuorum(): void {
+    if (!this.quorum || this.stopped) return;
+    const now = this.clock.now();
+    // A departed peer may be known to have left on purpose only later (its goodbye missed us,
+    // gossip told us afterwards): it stops counting then.
+    for (const p of this.departed.keys()) if (this.hasLeft(p)) this.quorum.forget(this.identityOf(p) || p, now);
+    // Reachable: members the membership does not suspect, to which we hold a connection that
+    // carried something recently (RTT pings go to every peer every `pingMs`).
+    const window = REACH_PINGS * this.options.pingMs;
+    const reach: string[] = [];
+    for (const p of this.reachable()) {
+      if (p !== this.self && !(this.connected.has(p) && now - (this.heardFrom.get(p) ?? Number.NEGATIVE_INFINITY) <= window)) continue;
+      reach.push(this.identityOf(p) || p);
+    }
+    this.quorum.update(reach, this.view.peers.map((p) => this.identityOf(p) || p), now);
+    const st = this.status();
+    if (st.status === this.reportedStatus) return;
+    this.reportedStatus = st.status;
+    if (st.status === 'degraded') {
+      for (const slot of this.slots.values()) if (slot.role === 'writer') slot.degradedInTerm = true;
+    }
+    this.trace({ type: 'status', status: st.status, reachable: st.reachable, stable: st.stable, at: now });
+    this.events.emit('status', st);
+    if (st.status === 'ok') for (const slot of this.slots.values()) this.reconcile(slot);
+  }
+
+  private readOnlyError(slot: Slot, what: string): AnarchyError {
+    const st = this.status();
+    return new AnarchyError(
+      ErrorCode.ReadOnly,
+      `${what}() on shard ${slot.id} refused: this peer reaches only ${st.reachable} of the ${st.stable} peers of the room it last knew, not a majority, so every shard is read only here until the network heals (watch room.status() or the 'status' event).`,
+      { shard: slot.id, reachable: st.reachable, stable: st.stable },
+    );
+  }
+
+  // ------------------------------------------------------------------ commitment ([R23], [R24])
+
+  /** The peer whose acks commit this czar's writes: the first other peer of the succession. */
+  private ackerOf(slot: Slot): PeerId | undefined {
+    return this.view.succession(slot.id).find((p) => p !== this.self);
+  }
+
+  private recomputeCommit(slot: Slot): void {
+    const epoch = slot.epoch;
+    // Nothing commits while cut off, nor after, until the room confirmed nobody took over ([R26]).
+    if (slot.role !== 'writer' || !epoch || this.stopped || slot.provisional || slot.degradedInTerm) return;
+    if (!slot.commit.advance(this.ackerOf(slot), slot.seq)) return;
+    const seq = slot.commit.committed;
+    this.trace({ type: 'commit', shard: slot.id, term: epoch.term, czar: this.self, seq, acker: slot.commit.acker, at: this.clock.now() });
+    if (this.events.listenerCount('commit') > 0) this.events.emit('commit', { shard: slot.id, term: epoch.term, czar: this.self, seq });
+  }
+
+  /** A promise for the commitment of everything this peer wrote to `slot` so far. */
+  private commitPromise(slot: Slot): Promise<void> {
+    if (slot.role === 'replica') return Promise.resolve();
+    // Pending changes ride in the next delta; a retired czar waits for its successor's term.
+    const target = slot.role === 'writer' ? slot.seq + (slot.writer?.hasChanges() ? 1 : 0) : Number.MAX_SAFE_INTEGER;
+    return new Promise<void>((resolve, reject) => slot.commit.wait(target, resolve, (why) => reject(why === 'closed' ? this.closedError() : this.rolledBackError(slot))));
+  }
+
+  private rolledBackError(slot: Slot): AnarchyError {
+    return new AnarchyError(
+      ErrorCode.RolledBack,
+      `A write to shard ${slot.id} was rolled back: its czar lost the term before the first backup acknowledged it. Read the shard's state and write again if it is still wanted.`,
+      { shard: slot.id },
+    );
+  }
+
+  /** As a backup of the shard, tells the czar which point this replica holds ([R23]). */
+  private maybeAck(slot: Slot, now: number): void {
+    const e = slot.epoch;
+    if (slot.role !== 'replica' || !e || e.czar === this.self || slot.reader.needsSnapshot || !this.connected.has(e.czar)) return;
+    const order = this.view.succession(slot.id);
+    let rank = 0;
+    for (const p of order) {
+      if (p === e.czar) continue;
+      if (p === this.self) break;
+      rank++;
+    }
+    if (rank >= this.options.backups || !order.includes(this.self)) return;
+    const key = `${e.term}@${e.czar}`;
+    if (key === slot.ackSentKey && slot.seq === slot.ackSentSeq) {
+      // Acks go on the unreliable channel: repeat a few times in case the last one was lost.
+      if (slot.ackRepeats >= ACK_REPEATS || now - slot.ackSentAt < this.options.ackRetryMs) return;
+      slot.ackRepeats++;
+    } else {
+      slot.ackRepeats = 0;
+    }
+    slot.ackSentKey = key;
+    slot.ackSentSeq = slot.seq;
+    slot.ackSentAt = now;
+    if (this.links.send(e.czar, { type: 'ack', shard: slot.id, term: e.term, seq: slot.seq }, { channel: 'state', priority: 'control' })) slot.metrics.acksSent++;
+  }
+
+  private onAck(from: PeerId, m: MessageOf<'ack'>): void {
+    const slot = this.wireSlot(m.shard);
+    if (slot?.role === 'retired' && slot.epoch?.term === m.term && slot.handoffTo === from && m.seq === slot.seq) {
+      slot.handoffConfirmed = true;
+      return;
+    }
+    if (!slot || slot.role !== 'writer' || !slot.epoch || slot.epoch.term !== m.term) return;
+    if (slot.commit.ack(from, Math.min(m.seq, slot.seq))) this.recomputeCommit(slot);
+  }
+
+  /** A czar told us an action of ours it had applied was lost with its term ([R24]). */
+  private onActionRolledBack(from: PeerId, m: MessageOf<'action-result'>): void {
+    const slot = typeof m.shard === 'string' ? this.slots.get(m.shard as ShardId) : undefined;
+    if (!slot) return;
+    const by = latestEpoch(slot);
+    this.events.emit('rollback', {
+      shard: slot.id,
+      term: m.term,
+      czar: from,
+      lastSeq: m.seq,
+      committedSeq: -1,
+      fromSeq: m.seq,
+      toSeq: m.seq,
+      unsent: false,
+      by: { term: by?.term ?? 0, czar: by?.czar ?? from },
+      actionId: m.actionId & ~ACTION_COMMIT_FLAG,
+    });
   }
 
   private onPeerJoined(peer: PeerId): void {
@@ -381,7 +684,8 @@ export class ReplicationEngine {
     if (this.selfLeaving) this.links.send(peer, { type: 'goodbye', reason: 'leave' });
     this.sendDigest(peer, DIGEST_FLAG_REPLY);
     for (const slot of this.slots.values()) {
-      if (slot.role !== 'writer') continue;
+      // A term created alone waits for the peer's digest: the peer may hold the room's own ([R11]).
+      if (slot.role !== 'writer' || slot.provisional) continue;
       this.pushSnapshot(slot, peer);
       slot.pos?.encoder?.requestKeyframe();
     }
@@ -391,6 +695,7 @@ export class ReplicationEngine {
   private onPeerLeft(peer: PeerId): void {
     if (this.stopped) return;
     this.connected.delete(peer);
+    this.heardFrom.delete(peer);
     this.links.remove(peer);
     this.digestSentAt.delete(peer);
     this.newcomers.delete(peer);
@@ -405,8 +710,19 @@ export class ReplicationEngine {
     const now = this.clock.now();
     const designated = this.view.czarOf(slot.id);
     this.reportCzar(slot, designated);
+    if (slot.role === 'writer' && slot.degradedInTerm && slot.epoch && !this.degraded()) {
+      // Back from the minority: ask everyone whether a newer term exists before committing again.
+      if (this.syncRound(slot, now, slot.epoch)) {
+        slot.degradedInTerm = false;
+        slot.syncStartedAt = undefined;
+        this.recomputeCommit(slot);
+      }
+    }
     if (slot.role === 'writer') {
-      if (designated !== undefined && designated !== this.self && this.connected.has(designated) && (now >= slot.holdUntil || this.selfLeaving)) {
+      // A peer going away (leave, hidden tab in standby) hands off at once, tenure or not ([R27], [R28]).
+      const away = this.selfLeaving || this.selfAway || this.view.standby.includes(this.self);
+      // Without a majority, no handoff either: the receiver would open a term on the minority side ([R26]).
+      if (designated !== undefined && designated !== this.self && this.connected.has(designated) && (now >= slot.holdUntil || away) && !this.degraded()) {
         this.handoff(slot, designated);
       }
       return;
@@ -426,21 +742,29 @@ export class ReplicationEngine {
       // reserved for it, then hand on to whoever the view names.
       slot.successorGoneAt ??= now;
       if (now - slot.successorGoneAt < this.options.graceMs) return;
-      if (designated !== undefined) {
+      if (designated !== undefined && this.mayOpenTerms()) {
         this.claim(slot, 'replica');
         slot.holdUntil = now;
         this.reconcile(slot);
       }
       return;
     }
-    if (designated !== this.self) return;
+    if (designated !== this.self) {
+      slot.syncStartedAt = undefined;
+      return;
+    }
+    // On the minority side of a partition nobody opens a term ([R26]).
+    if (!this.mayOpenTerms()) {
+      slot.syncStartedAt = undefined;
+      return;
+    }
     const latest = latestEpoch(slot);
     if (!latest) {
       if (this.bootstrapped(now)) this.claim(slot, 'fresh');
       return;
     }
     const writer = latest.czar;
-    if (writer !== this.self && this.view.has(writer)) {
+    if (writer !== this.self && this.view.has(writer) && slot.orphaned !== `${latest.term}@${writer}`) {
       // The writer is alive: it hands off when its view agrees; remind it ([R12]). A writer that
       // said goodbye is handing off already, and one we cannot reach is not ours to depose.
       if (this.connected.has(writer) && !this.leaving.has(writer) && now - slot.lastHandoffRequestAt >= this.options.handoffRetryMs) {
@@ -456,30 +780,65 @@ export class ReplicationEngine {
     // give its term time to arrive before failing over ([R12]).
     const left = this.leftGracefully.get(writer);
     if (left !== undefined && now - left < this.options.graceMs) return;
-    if (holdsLatest(slot)) {
+    // Ask every member what it holds, then take over from the highest replica: ours, or a copy
+    // of theirs. The gone czar's first backup (in the czar's own view, which may differ from
+    // ours) acknowledged every committed write, so the highest replica holds them all ([R23],
+    // [R25]). One round trip, even when we are that backup: views can differ.
+    if (!this.syncRound(slot, now, latest)) return;
+    const best = this.bestHolder(slot, latest);
+    const own = holdsLatest(slot) ? slot.seq : -1;
+    if (own >= 0 && (best === undefined || best.seq <= own)) {
       this.claim(slot, 'replica');
       return;
     }
-    // We do not hold the writer's last term: ask the replica that holds most of it for a copy,
-    // and after a while start from what we have rather than leave the shard unwritten.
-    const source = this.bestHolder(slot, latest);
-    if (source !== undefined && now - slot.lastCopyRequestAt >= this.options.repairRetryMs) {
-      slot.lastCopyRequestAt = now;
-      this.links.send(source, { type: 'shard-request', shard: slot.id, term: latest.term, writer: writerTag(latest.czar), what: REQUEST_COPY });
+    if (best !== undefined) {
+      // A member holds more than we do: take over from its copy, however long it takes to reach
+      // it (it may hold committed writes); only its leaving the view releases us.
+      if (this.connected.has(best.peer) && now - slot.lastCopyRequestAt >= this.options.repairRetryMs) {
+        slot.lastCopyRequestAt = now;
+        this.links.send(best.peer, { type: 'shard-request', shard: slot.id, term: latest.term, writer: writerTag(latest.czar), what: REQUEST_COPY });
+      }
+      return;
     }
-    if (now - slot.heardAt >= 2 * this.options.graceMs) this.claim(slot, 'replica');
+    // Nobody holds the term at all: rather than leave the shard unwritten, start afresh.
+    const since = slot.syncStartedAt ?? now;
+    if (now - since >= 2 * this.options.graceMs) this.claim(slot, 'replica');
   }
 
-  /** The connected peer whose digest reported the highest seq of term `e`. */
-  private bestHolder(slot: Slot, e: Epoch): PeerId | undefined {
+  /**
+   * [R25]: asks every member for its digest (again every `repairRetryMs` until it answers);
+   * true once every one answered, or `takeoverSyncMs` passed.
+   */
+  private syncRound(slot: Slot, now: number, latest: Epoch): boolean {
+    const term = `${latest.term}@${latest.czar}`;
+    // Every member of the view (connected or not yet: a connection may be re-dialling) and every
+    // peer we are connected to (our view may have dropped one that holds more), but the gone czar.
+    const waiting = [...new Set([...this.view.peers, ...this.connected])].filter((p) => p !== this.self && p !== latest.czar && !slot.syncAnswers.has(p));
+    if (slot.syncStartedAt === undefined || slot.syncFor !== term) {
+      slot.syncStartedAt = now;
+      slot.syncFor = term;
+      slot.syncAskedAt = now;
+      slot.syncAnswers.clear();
+      for (const p of waiting) if (this.connected.has(p)) this.sendDigest(p, DIGEST_FLAG_REPLY, true);
+      return waiting.length === 0;
+    }
+    if (waiting.length === 0) return true;
+    // A member we are not connected to yet may be re-dialling: give it the grace period.
+    const limit = waiting.some((p) => !this.connected.has(p)) ? Math.max(this.options.takeoverSyncMs, this.options.graceMs) : this.options.takeoverSyncMs;
+    if (now - slot.syncStartedAt >= limit) return true;
+    if (now - slot.syncAskedAt >= this.options.repairRetryMs) {
+      slot.syncAskedAt = now;
+      for (const p of waiting) if (this.connected.has(p)) this.sendDigest(p, DIGEST_FLAG_REPLY, true);
+    }
+    return false;
+  }
+
+  /** The member (in the view, or connected) whose digest reported the highest seq of term `e`. */
+  private bestHolder(slot: Slot, e: Epoch): { readonly peer: PeerId; readonly seq: number } | undefined {
     if (slot.holdersOf !== `${e.term}@${e.czar}`) return undefined;
-    let best: PeerId | undefined;
-    let bestSeq = -1;
+    let best: { peer: PeerId; seq: number } | undefined;
     for (const [p, seq] of slot.holders) {
-      if (this.connected.has(p) && seq > bestSeq) {
-        best = p;
-        bestSeq = seq;
-      }
+      if (p !== this.self && p !== e.czar && (this.view.has(p) || this.connected.has(p)) && seq > (best?.seq ?? -1)) best = { peer: p, seq };
     }
     return best;
   }
@@ -488,13 +847,27 @@ export class ReplicationEngine {
   private bootstrapped(now: number): boolean {
     const elapsed = now - this.startedAt;
     if (elapsed < this.options.bootstrapMs) return false;
+    // A majority of the view must have said what it holds: members we cannot reach may hold the
+    // shard, and creating it past them would fork the room ([R11], [R26]).
+    let answered = 1;
+    for (const p of this.view.peers) if (p !== this.self && this.digestFrom.has(p)) answered++;
+    if (2 * answered <= this.view.peers.length) return false;
     if (elapsed >= this.options.bootstrapMs + this.options.graceMs) return true;
-    return this.view.peers.every((p) => p === this.self || this.digestFrom.has(p) || !this.connected.has(p));
+    // Connected peers not in the view yet count too: a membership like SWIM lists a peer only
+    // once its own announcement arrived, a little after the connection opened.
+    for (const p of this.connected) if (!this.digestFrom.has(p)) return false;
+    return true;
   }
 
   /** Starts a new term as czar ([A6], [R9]): number = highest seen + 1, state from `base`, opened by a snapshot. */
-  private claim(slot: Slot, base: 'fresh' | 'replica' | 'handoff' | 'copy', snapshot?: Uint8Array): void {
+  private claim(slot: Slot, base: 'fresh' | 'replica' | 'handoff' | 'copy', snapshot?: Uint8Array, copied?: { readonly term: number; readonly czar: PeerId; readonly seq: number }): void {
     const now = this.clock.now();
+    const from =
+      base === 'copy'
+        ? copied
+        : base !== 'fresh' && slot.epoch && !(base === 'replica' && slot.reader.needsSnapshot)
+          ? { term: slot.epoch.term as number, czar: slot.epoch.czar, seq: slot.seq }
+          : undefined;
     let writer: ShardWriter<Schema>;
     try {
       if ((base === 'handoff' || base === 'copy') && snapshot) writer = ShardWriter.fromSnapshot(slot.source, snapshot);
@@ -520,6 +893,12 @@ export class ReplicationEngine {
     slot.holdUntil = now + this.options.handoffHoldMs;
     slot.history.reset();
     slot.snapshotWanted.clear();
+    slot.syncStartedAt = undefined;
+    slot.degradedInTerm = false;
+    // Created with nobody to ask: the room may exist out of reach. Uncommitted and unannounced
+    // until a peer's digest says it has nothing better ([R11]).
+    slot.provisional = base === 'fresh' && this.connected.size === 0;
+    slot.commit.reset();
     if (slot.pos) {
       slot.pos.encoder = new PositionStreamEncoder(slot.pos.options);
       slot.pos.seq = 0;
@@ -527,8 +906,9 @@ export class ReplicationEngine {
     }
     slot.metrics.claims++;
     const bytes = writer.encodeSnapshot();
-    for (const p of this.connected) this.sendSnapshot(slot, p, bytes, 0);
-    this.trace({ type: 'claim', shard: slot.id, term: number, czar: this.self, from: base, at: now });
+    for (const p of this.connected) this.sendSnapshot(slot, p, bytes, 0, true);
+    this.trace({ type: 'claim', shard: slot.id, term: number, czar: this.self, from: base, base: from, at: now });
+    this.recomputeCommit(slot);
     this.reportCzar(slot, this.view.czarOf(slot.id));
     this.emitChange(slot, 'snapshot', []);
     this.actions.check(slot.id);
@@ -544,6 +924,7 @@ export class ReplicationEngine {
     slot.role = 'retired';
     slot.writer = undefined;
     slot.finalSnapshot = final;
+    slot.handoffConfirmed = false;
     slot.reservedTerm = epoch.term + 1;
     slot.snapshotWanted.clear();
     try {
@@ -562,10 +943,69 @@ export class ReplicationEngine {
     slot.handoffTo = to;
     slot.handoffAt = this.clock.now();
     slot.successorGoneAt = undefined;
-    this.links.send(to, { type: 'shard-snapshot', shard: slot.id, term: epoch.term, czar: this.self, seq: slot.seq, flags: SNAPSHOT_FLAG_HANDOFF, payload: slot.finalSnapshot });
+    const offer: MessageOf<'shard-snapshot'> = { type: 'shard-snapshot', shard: slot.id, term: epoch.term, czar: this.self, seq: slot.seq, flags: SNAPSHOT_FLAG_HANDOFF, payload: slot.finalSnapshot };
+    this.links.send(to, offer);
+    // Small handoffs travel twice (reliable and unreliable): a lost packet costs no timeout ([R12]).
+    if (slot.finalSnapshot.length <= URGENT_SNAPSHOT_BYTES) this.links.send(to, offer, { channel: 'state', priority: 'control' });
     slot.metrics.snapshotsSent++;
     slot.metrics.bytesOut += slot.finalSnapshot.length;
     this.trace({ type: 'handoff', shard: slot.id, term: epoch.term, to, seq: slot.seq, at: slot.handoffAt });
+  }
+
+  /**
+   * A term this peer created alone meets a term the room already had ([R11]): nobody else holds
+   * ours (it was never announced), so it is dropped and the room's adopted; writes in it are
+   * reported as rolled back.
+   */
+  private abandonProvisional(slot: Slot, e: Epoch): void {
+    const epoch = slot.epoch;
+    const writer = slot.writer;
+    if (!epoch || !writer) return;
+    const unsent = writer.hasChanges();
+    if (unsent || slot.seq > 0) {
+      slot.metrics.rollbacks++;
+      this.events.emit('rollback', { shard: slot.id, term: epoch.term, czar: epoch.czar, lastSeq: slot.seq, committedSeq: -1, fromSeq: 1, toSeq: slot.seq, unsent, by: { term: e.term, czar: e.czar } });
+    }
+    for (const a of slot.commit.takeActions(1)) {
+      this.links.send(a.from, { type: 'action-result', shard: slot.id, actionId: a.actionId, status: ACTION_ROLLED_BACK, term: epoch.term, seq: a.seq, payload: new Uint8Array(0) });
+    }
+    slot.commit.failAll('rolled-back');
+    this.trace({ type: 'abandon', shard: slot.id, term: epoch.term, czar: epoch.czar, at: this.clock.now() });
+    slot.role = 'replica';
+    slot.writer = undefined;
+    slot.epoch = undefined;
+    slot.tag = 0;
+    slot.seq = 0;
+    slot.provisional = false;
+    slot.history.reset();
+    slot.snapshotWanted.clear();
+    this.dropPending(slot);
+  }
+
+  /**
+   * A czar that handed its shard off sees a newer term. From the successor it handed to, that is
+   * the handoff completing: everything it wrote is in that term. From anyone else, the handoff may
+   * not have been used (the successor was cut off and the shard failed over from an older
+   * replica): what was not committed is reported as possibly lost ([R24]).
+   */
+  private retire(slot: Slot, e: Epoch): void {
+    const epoch = slot.epoch;
+    slot.role = 'replica';
+    slot.finalSnapshot = undefined;
+    if ((e.czar === slot.handoffTo && slot.handoffConfirmed) || !epoch) {
+      slot.commit.settleAll();
+      return;
+    }
+    const committed = slot.commit.committed;
+    const fromSeq = slot.degradedInTerm ? 1 : Math.max(1, committed + 1);
+    if (slot.seq >= fromSeq) {
+      slot.metrics.rollbacks++;
+      this.events.emit('rollback', { shard: slot.id, term: epoch.term, czar: epoch.czar, lastSeq: slot.seq, committedSeq: committed, fromSeq, toSeq: slot.seq, unsent: false, by: { term: e.term, czar: e.czar } });
+    }
+    for (const a of slot.commit.takeActions(fromSeq)) {
+      this.links.send(a.from, { type: 'action-result', shard: slot.id, actionId: a.actionId, status: ACTION_ROLLED_BACK, term: epoch.term, seq: a.seq, payload: new Uint8Array(0) });
+    }
+    slot.commit.failAll('rolled-back');
   }
 
   /** A newer term exists: this peer's writes stop; unsent changes are rolled back ([R13]). */
@@ -582,11 +1022,30 @@ export class ReplicationEngine {
         this.events.emit('error', asAnarchy(err, `Shard ${slot.id}: could not keep the deposed state`));
       }
       // Another peer took over without our handoff, from its replica of an older state, or two
-      // terms ran side by side: whatever this term wrote is not in the winner's state ([R13]).
-      if (unsent || slot.seq > 0) {
+      // terms ran side by side: what this term wrote after its commit point may not be in the
+      // winner's state ([R13], [R24]). A czar that was cut off from the majority meanwhile may
+      // have counted acks from a backup cut off with it: then the whole term is at risk.
+      const committed = slot.commit.committed;
+      const fromSeq = slot.degradedInTerm ? 1 : Math.max(1, committed + 1);
+      if (unsent || slot.seq >= fromSeq) {
         slot.metrics.rollbacks++;
-        this.events.emit('rollback', { shard: slot.id, term: epoch.term, czar: epoch.czar, lastSeq: slot.seq, unsent, by: { term: by.term, czar: by.czar } });
+        this.events.emit('rollback', {
+          shard: slot.id,
+          term: epoch.term,
+          czar: epoch.czar,
+          lastSeq: slot.seq,
+          committedSeq: committed,
+          fromSeq,
+          toSeq: slot.seq,
+          unsent,
+          by: { term: by.term, czar: by.czar },
+        });
       }
+      // Tell the peers whose actions rode in the lost range, and fail what waits for a commit.
+      for (const a of slot.commit.takeActions(fromSeq)) {
+        this.links.send(a.from, { type: 'action-result', shard: slot.id, actionId: a.actionId, status: ACTION_ROLLED_BACK, term: epoch.term, seq: a.seq, payload: new Uint8Array(0) });
+      }
+      slot.commit.failAll('rolled-back');
     }
     slot.role = 'replica';
     slot.writer = undefined;
@@ -610,6 +1069,9 @@ export class ReplicationEngine {
     // A transport can end without a `closed` event (a crashed peer in the simulator): stop too.
     if (this.transport.closed) return this.stop();
     const now = this.clock.now();
+    this.checkStall(now);
+    this.lastTickAt = now;
+    this.updateQuorum();
     for (const slot of this.slots.values()) {
       if (slot.role === 'writer') {
         this.flushDelta(slot);
@@ -617,6 +1079,7 @@ export class ReplicationEngine {
         this.serveSnapshots(slot);
       } else {
         this.maintain(slot, now);
+        this.maybeAck(slot, now);
       }
       this.reconcile(slot);
     }
@@ -638,12 +1101,14 @@ export class ReplicationEngine {
     const seq = ++slot.seq;
     slot.history.push(seq, payload);
     const message: MessageOf<'shard-delta'> = { type: 'shard-delta', shard: slot.id, term: epoch.term, writer: slot.tag, seq, payload };
-    const targets = this.plan(epoch.czar, relayKey(slot.id, epoch.term, seq, SALT_DELTA), this.options.redundancy);
+    // A term created alone is not announced, not even by its deltas ([R11]).
+    const targets = slot.provisional ? [] : this.plan(epoch.czar, relayKey(slot.id, epoch.term, seq, SALT_DELTA), this.options.redundancy, slot.id);
     for (const p of targets) {
       if (this.links.send(p, message)) slot.metrics.bytesOut += payload.length;
     }
     this.seen.add(deltaKey(slot.id, epoch.term, slot.tag, seq));
     slot.metrics.deltasSent++;
+    this.recomputeCommit(slot);
     if (this.events.listenerCount('trace') > 0) {
       this.trace({ type: 'sent', shard: slot.id, term: epoch.term, seq, bytes: payload.length, digest: fnv32(payload), at: this.clock.now() });
     }
@@ -660,7 +1125,7 @@ export class ReplicationEngine {
     const message: MessageOf<'shard-positions'> = { type: 'shard-positions', shard: slot.id, term: epoch.term, writer: slot.tag, seq, payload: frame.bytes };
     const keyframe = frame.kind === 'keyframe';
     // Keyframes must arrive (deltas refer to them); deltas may be lost, so one copy each.
-    const targets = this.plan(epoch.czar, relayKey(slot.id, epoch.term, seq, SALT_POSITIONS), 1);
+    const targets = slot.provisional ? [] : this.plan(epoch.czar, relayKey(slot.id, epoch.term, seq, SALT_POSITIONS), 1, slot.id);
     for (const p of targets) {
       if (this.links.send(p, message, keyframe ? { channel: 'control', priority: 'state' } : undefined)) slot.metrics.bytesOut += frame.bytes.length;
     }
@@ -676,10 +1141,15 @@ export class ReplicationEngine {
     slot.snapshotWanted.clear();
   }
 
-  private sendSnapshot(slot: Slot, to: PeerId, bytes: Uint8Array, flags: number): void {
+  private sendSnapshot(slot: Slot, to: PeerId, bytes: Uint8Array, flags: number, urgent = false): void {
     const epoch = slot.epoch;
     if (!epoch) return;
-    if (this.links.send(to, { type: 'shard-snapshot', shard: slot.id, term: epoch.term, czar: epoch.czar, seq: slot.seq, flags, payload: bytes })) {
+    if (this.interest && !this.interest.wants(to, slot.id, this.view, this.options.backups)) return; // [I4]
+    const message: MessageOf<'shard-snapshot'> = { type: 'shard-snapshot', shard: slot.id, term: epoch.term, czar: epoch.czar, seq: slot.seq, flags, payload: bytes };
+    // A new term's opening snapshot, when small, also rides the unreliable channel: one lost
+    // packet then costs no retransmission timeout ([R10], [R25]); replicas drop the duplicate.
+    if (urgent && bytes.length <= URGENT_SNAPSHOT_BYTES) this.links.send(to, message, { channel: 'state', priority: 'control' });
+    if (this.links.send(to, message)) {
       slot.metrics.snapshotsSent++;
       slot.metrics.bytesOut += bytes.length;
       slot.snapshotPushedAt.set(to, this.clock.now());
@@ -687,8 +1157,8 @@ export class ReplicationEngine {
   }
 
   /** Targets for a message of the term written by `czar`, connected ones only. */
-  private plan(czar: PeerId, key: number, redundancy: number): PeerId[] {
-    const members = this.view.peers;
+  private plan(czar: PeerId, key: number, redundancy: number, shard?: ShardId): PeerId[] {
+    const members = shard !== undefined && this.interest ? this.interest.members(shard, this.view, this.options.backups) : this.view.peers; // [I3]
     const fanout = members.length <= this.options.gossipThreshold ? members.length : this.options.fanout;
     return relayTargets(members, czar, this.self, key, { fanout, redundancy }).filter((p) => this.connected.has(p));
   }
@@ -720,15 +1190,24 @@ export class ReplicationEngine {
       case 'pong':
         this.links.pong(from, m.seq, this.clock.now());
         return;
+      case 'ack':
+        return this.onAck(from, m);
       case 'goodbye':
         if (!this.leaving.has(from)) {
           this.leaving.add(from);
+          // A peer that leaves on purpose is not a failure: the majority is counted without it ([R26]).
+          this.quorum?.forget(this.identityOf(from) || from, this.clock.now());
+          this.updateQuorum();
           this.view = this.buildView();
-          for (const slot of this.slots.values()) this.reconcile(slot);
+          for (const slot of this.slots.values()) {
+            this.recomputeCommit(slot);
+            this.reconcile(slot);
+          }
         }
         return;
       default:
-        // Other layers' messages (membership) share the transport; not ours.
+        // Other layers' messages (membership) share the links ([R29]).
+        this.onForeign?.(from, m);
         return;
     }
   }
@@ -764,7 +1243,7 @@ export class ReplicationEngine {
     }
     // Relay first: forwarding must not wait for our own gaps ([R15]). Repairs (control) are not relayed.
     if (channel === 'state' && czar !== undefined) {
-      for (const p of this.plan(czar, relayKey(slot.id, m.term, m.seq, SALT_DELTA), this.options.redundancy)) {
+      for (const p of this.plan(czar, relayKey(slot.id, m.term, m.seq, SALT_DELTA), this.options.redundancy, slot.id)) {
         if (p === from || p === czar) continue;
         if (this.links.send(p, m)) slot.metrics.deltasRelayed++;
       }
@@ -822,6 +1301,7 @@ export class ReplicationEngine {
     }
     slot.seq = seq;
     slot.metrics.deltasApplied++;
+    this.maybeAck(slot, this.clock.now());
     if (this.events.listenerCount('trace') > 0) {
       this.trace({ type: 'accept', shard: slot.id, term: epoch.term, czar: epoch.czar, seq, kind: 'delta', digest: fnv32(payload), at: this.clock.now() });
     }
@@ -849,10 +1329,7 @@ export class ReplicationEngine {
     slot.heard = e;
     slot.heardAt = this.clock.now();
     if (slot.role === 'writer' && slot.epoch && compareEpochs(e, slot.epoch) > 0) this.stepDown(slot, e);
-    if (slot.role === 'retired' && slot.epoch && compareEpochs(e, slot.epoch) > 0) {
-      slot.role = 'replica';
-      slot.finalSnapshot = undefined;
-    }
+    if (slot.role === 'retired' && slot.epoch && compareEpochs(e, slot.epoch) > 0) this.retire(slot, e);
     // The opening snapshot is normally in flight: ask only if it is late.
     slot.lastSnapshotRequestAt = Math.max(slot.lastSnapshotRequestAt, this.clock.now());
   }
@@ -876,7 +1353,7 @@ export class ReplicationEngine {
       return;
     }
     if (cmp > 0 && slot.role === 'writer') this.stepDown(slot, e);
-    if (cmp > 0 && slot.role === 'retired') slot.role = 'replica';
+    if (cmp > 0 && slot.role === 'retired') this.retire(slot, e);
     this.adoptSnapshot(slot, e, m.seq, m.payload);
   }
 
@@ -912,6 +1389,7 @@ export class ReplicationEngine {
       if (slot.pos) slot.pos.lastKeyframeRequestAt = Number.NEGATIVE_INFINITY;
     }
     slot.metrics.snapshotsApplied++;
+    this.maybeAck(slot, this.clock.now());
     if (newTerm) this.tellNewcomers();
     this.trace({ type: 'accept', shard: slot.id, term: e.term, czar: e.czar, seq, kind: 'snapshot', digest: fnv32(payload), at: this.clock.now() });
     this.emitChange(slot, 'snapshot', changesOf(slot));
@@ -929,18 +1407,25 @@ export class ReplicationEngine {
       this.view.czarOf(slot.id) === this.self &&
       latest !== undefined &&
       compareEpochs(e, latest) >= 0 &&
-      !holdsLatest(slot) &&
-      !(this.view.has(e.czar) && e.czar !== this.self);
+      // A copy helps when we do not hold that term, or hold less of it ([R25]).
+      (!holdsLatest(slot) || (sameEpoch(e, slot.epoch) && m.seq > slot.seq)) &&
+      !(this.view.has(e.czar) && e.czar !== this.self && slot.orphaned !== `${e.term}@${e.czar}`) &&
+      this.mayOpenTerms();
     if (!wanted) {
       slot.metrics.stale++;
       return;
     }
     slot.highestTerm = Math.max(slot.highestTerm, e.term);
-    this.claim(slot, 'copy', m.payload);
+    this.claim(slot, 'copy', m.payload, { term: e.term, czar: e.czar, seq: m.seq });
   }
 
   /** A writer gave us the shard: start the next term from its final state ([R12]). */
   private onHandoff(slot: Slot, e: Epoch, seq: number, payload: Uint8Array): void {
+    // The minority side of a partition opens no term, handed or not ([R26]); the sender retries.
+    if (!this.mayOpenTerms()) {
+      slot.metrics.stale++;
+      return;
+    }
     const latest = latestEpoch(slot);
     if (latest && compareEpochs(e, latest) < 0) {
       slot.metrics.stale++;
@@ -961,19 +1446,38 @@ export class ReplicationEngine {
       this.events.emit('error', asAnarchy(err, `Shard ${slot.id}: a handoff snapshot did not apply`));
       return;
     }
+    // Tell the old czar its handoff was used, before our term's snapshot reaches it (both on the
+    // ordered channel): it then knows its writes live on in our term ([R24]).
+    this.links.send(e.czar, { type: 'ack', shard: slot.id, term: e.term, seq }, { channel: 'control', priority: 'control' });
     this.claim(slot, 'handoff', payload);
   }
 
   private onDigest(from: PeerId, m: MessageOf<'shard-digest'>): void {
-    if ((m.flags & DIGEST_FLAG_ANSWER) !== 0) this.digestFrom.add(from);
+    if ((m.flags & DIGEST_FLAG_ANSWER) !== 0) {
+      this.digestFrom.add(from);
+      for (const slot of this.slots.values()) if (slot.syncStartedAt !== undefined) slot.syncAnswers.add(from);
+    }
     const listed = new Set<string>();
     let behind = false;
+    // The czar of the newest term we know says it does not hold that term: it is a new instance
+    // under the same id (it crashed and came back), so the term's writer is gone ([R25]).
+    for (const slot of this.slots.values()) {
+      const latest = latestEpoch(slot);
+      // (A digest sent before that czar opened the term may arrive after its first delta: only
+      // an answer well after we heard of the term counts.)
+      if (!latest || latest.czar !== from || latest.czar === this.self || this.clock.now() - slot.heardAt < this.options.repairRetryMs) continue;
+      const own = m.entries.find((x) => x.shard === slot.id);
+      if (!own || own.held !== 1 || own.term !== latest.term || own.czar !== latest.czar) slot.orphaned = `${latest.term}@${latest.czar}`;
+    }
     for (const entry of m.entries) {
       const slot = this.wireSlot(entry.shard);
       if (!slot) continue;
       listed.add(slot.id);
       const e: Epoch = { term: toTerm(entry.term), czar: entry.czar as PeerId };
       slot.highestTerm = Math.max(slot.highestTerm, entry.term);
+      // Nobody else can hold a term we never announced: whatever the peer lists is the room's
+      // (even our own id's term, from an earlier life of this id).
+      if (slot.provisional && slot.role === 'writer') this.abandonProvisional(slot, e);
       const cmp = slot.epoch ? compareEpochs(e, slot.epoch) : 1;
       if (entry.held === 1) this.noteHolder(slot, from, e, entry.seq);
       if (cmp > 0) {
@@ -997,6 +1501,11 @@ export class ReplicationEngine {
     }
     for (const slot of this.slots.values()) {
       if (listed.has(slot.id)) continue;
+      // The peer holds nothing of a shard we created alone: our term is the room's now ([R11]).
+      if (slot.provisional) {
+        slot.provisional = false;
+        this.recomputeCommit(slot);
+      }
       // A writer makes sure the peer gets every shard it writes; others answer with what they know.
       if (slot.role === 'writer') this.pushSnapshot(slot, from);
       else if (latestEpoch(slot)) behind = true;
@@ -1004,7 +1513,7 @@ export class ReplicationEngine {
     if ((m.flags & DIGEST_FLAG_REPLY) !== 0) {
       // It is bootstrapping: answer, and keep it posted on the terms we adopt for a while.
       this.newcomers.set(from, this.clock.now());
-      this.sendDigest(from, DIGEST_FLAG_ANSWER);
+      this.sendDigest(from, DIGEST_FLAG_ANSWER, true);
     } else if (behind) {
       const last = this.digestSentAt.get(from) ?? Number.NEGATIVE_INFINITY;
       if (this.clock.now() - last >= this.options.antiEntropyMs / 2) this.sendDigest(from);
@@ -1041,6 +1550,7 @@ export class ReplicationEngine {
 
   /** Sends deltas `from`..`to` of the current term from history, or queues a snapshot if they are gone. */
   private serveRange(slot: Slot, to: PeerId, fromSeq: number, toSeq: number): void {
+    if (this.interest && !this.interest.wants(to, slot.id, this.view, this.options.backups)) return; // [I4]
     const epoch = slot.epoch;
     if (!epoch) return;
     if (toSeq < fromSeq) return;
@@ -1068,7 +1578,7 @@ export class ReplicationEngine {
     if (!slot) return;
     if (m.what === REQUEST_HANDOFF) {
       // Hand off only if our own view agrees that the asker is the czar ([R12]).
-      if (slot.role === 'writer' && this.view.czarOf(slot.id) === from) this.handoff(slot, from);
+      if (slot.role === 'writer' && this.view.czarOf(slot.id) === from && !this.degraded()) this.handoff(slot, from);
       else if (slot.role === 'retired' && slot.handoffTo === from && this.clock.now() - slot.handoffAt >= this.options.handoffRetryMs) this.offerHandoff(slot, from);
       return;
     }
@@ -1101,7 +1611,7 @@ export class ReplicationEngine {
       slot.metrics.stale++;
       return;
     }
-    for (const p of this.plan(epoch.czar, relayKey(slot.id, m.term, m.seq, SALT_POSITIONS), 1)) {
+    for (const p of this.plan(epoch.czar, relayKey(slot.id, m.term, m.seq, SALT_POSITIONS), 1, slot.id)) {
       if (p !== from && p !== epoch.czar) this.links.send(p, m, channel === 'control' ? { channel: 'control', priority: 'state' } : undefined);
     }
     let result;
@@ -1157,6 +1667,7 @@ export class ReplicationEngine {
   private requestRange(slot: Slot, fromSeq: number, toSeq: number): void {
     const epoch = slot.epoch;
     if (!epoch || epoch.czar === this.self || !this.connected.has(epoch.czar)) return;
+    if (this.interest && !this.interest.wants(this.self, slot.id, this.view, this.options.backups)) return; // [I4]: not ours to follow
     const now = this.clock.now();
     if (now - slot.lastRepairAt < this.options.repairDelayMs) return;
     slot.lastRepairAt = now;
@@ -1168,6 +1679,7 @@ export class ReplicationEngine {
 
   private requestSnapshot(slot: Slot, e: Epoch, force: boolean): void {
     if (e.czar === this.self || !this.connected.has(e.czar)) return;
+    if (this.interest && !this.interest.wants(this.self, slot.id, this.view, this.options.backups)) return; // [I4]: not ours to follow
     const now = this.clock.now();
     if (!force && now - slot.lastSnapshotRequestAt < this.options.repairRetryMs) return;
     slot.lastSnapshotRequestAt = now;
@@ -1179,6 +1691,8 @@ export class ReplicationEngine {
   private digestEntries(): MessageOf<'shard-digest'>['entries'] {
     const entries: Array<MessageOf<'shard-digest'>['entries'][number]> = [];
     for (const slot of this.slots.values()) {
+      // A term created alone stays unannounced until a peer confirms it ([R11]).
+      if (slot.provisional) continue;
       const held = slot.epoch !== undefined && !(slot.role === 'replica' && slot.reader.needsSnapshot);
       const latest = latestEpoch(slot);
       if (held && slot.epoch && (!slot.heard || compareEpochs(slot.heard, slot.epoch) <= 0)) {
@@ -1199,9 +1713,12 @@ export class ReplicationEngine {
     }
   }
 
-  private sendDigest(to: PeerId, flags = 0): void {
+  /** `urgent`: a takeover waits for it; a small digest also goes on the unreliable channel, so one loss costs no retransmission timeout. */
+  private sendDigest(to: PeerId, flags = 0, urgent = false): void {
     this.digestSentAt.set(to, this.clock.now());
-    this.links.send(to, { type: 'shard-digest', flags, entries: this.digestEntries() });
+    const message: MessageOf<'shard-digest'> = { type: 'shard-digest', flags, entries: this.digestEntries() };
+    this.links.send(to, message);
+    if (urgent && message.entries.length <= URGENT_DIGEST_ENTRIES) this.links.send(to, message, { channel: 'state', priority: 'control' });
   }
 
   private antiEntropy(): void {
@@ -1269,6 +1786,7 @@ export class ReplicationEngine {
       return reply(ACTION_UNKNOWN_SHARD, encodeText(`shard ${String(m.shard)} is not declared on the czar`));
     }
     if (slot.role !== 'writer' || !slot.writer || !slot.epoch) return reply(ACTION_NOT_CZAR, new Uint8Array(0));
+    if (this.degraded()) return reply(ACTION_READ_ONLY, encodeText(`the czar of shard ${slot.id} is cut off from the majority of the room`));
     let action: unknown;
     try {
       action = decodeJson(m.payload);
@@ -1291,7 +1809,20 @@ export class ReplicationEngine {
     }
     // The effect rides in the next delta (or is already in the last one if nothing changed).
     const seq = slot.writer.hasChanges() ? slot.seq + 1 : slot.seq;
-    reply(ACTION_APPLIED, bytes, slot.epoch.term, seq);
+    const term = slot.epoch.term;
+    if ((m.actionId & ACTION_COMMIT_FLAG) === 0) {
+      slot.commit.noteAction(from, m.actionId, seq);
+      return reply(ACTION_APPLIED, bytes, term, seq);
+    }
+    // The sender wants it committed ([R23]): answer once the first backup holds it.
+    slot.commit.wait(
+      seq,
+      () => {
+        reply(ACTION_APPLIED, bytes, term, seq);
+        this.links.flush();
+      },
+      () => reply(ACTION_ROLLED_BACK, new Uint8Array(0), term, seq),
+    );
   }
 
   // ------------------------------------------------------------------ helpers
@@ -1357,6 +1888,19 @@ export class ReplicationEngine {
     if (this.events.listenerCount('trace') > 0) this.events.emit('trace', e);
   }
 }
+
+/** Departed peers whose last view is remembered ([R25]). */
+const MAX_DEPARTED = 256;
+/** Opening and handoff snapshots up to this size also go on the unreliable channel. */
+const URGENT_SNAPSHOT_BYTES = 1_024;
+/** Digests a takeover waits for, up to this many entries, also go on the unreliable channel. */
+const URGENT_DIGEST_ENTRIES = 64;
+/** A tick this much later than due means the peer was frozen ([R26]); as SWIM's `stallMs`. */
+const STALL_MS = 500;
+/** A peer silent for this many ping intervals is not counted as reachable ([R26]). */
+const REACH_PINGS = 2;
+/** Times a backup repeats an unchanged ack ([R23]). */
+const ACK_REPEATS = 3;
 
 function asAnarchy(err: unknown, context: string): AnarchyError {
   if (err instanceof AnarchyError) return err;

@@ -8,6 +8,7 @@ import type { ShardId } from '../authority/ids.js';
 import type { PeerId } from '../transport/types.js';
 import type { TimerHandle } from '../util/clock.js';
 import type { ShardMetrics, ShardOptions } from './engine-types.js';
+import { CommitState } from './commit.js';
 import { compareEpochs, type Epoch } from './epoch.js';
 import { DeltaHistory } from './history.js';
 import { PositionStreamDecoder, type PositionEncoderOptions, type PositionSample, type PositionStreamEncoder } from './positions.js';
@@ -67,6 +68,8 @@ export interface Slot {
   /** When the retired writer first saw its successor gone from the view. */
   successorGoneAt: number | undefined;
   reservedTerm: number;
+  /** The successor said it took over from our handoff (an `ack` of the handed term and seq). */
+  handoffConfirmed: boolean;
   finalSnapshot: Uint8Array | undefined;
   holdUntil: number;
   lastHandoffRequestAt: number;
@@ -74,6 +77,29 @@ export interface Slot {
   readonly holders: Map<PeerId, number>;
   holdersOf: string;
   lastCopyRequestAt: number;
+  /** Writer: acknowledgements from backups and the commit point of the term ([R23]). */
+  readonly commit: CommitState;
+  /** Replica: the last `ack` sent (term key `number@czar` and seq) and when ([R23]). */
+  ackSentKey: string;
+  ackSentSeq: number;
+  ackSentAt: number;
+  /** `number@czar` of a term whose czar told us it does not hold it (it came back as a new instance). */
+  orphaned: string;
+  /** Writer: a term created fresh while connected to nobody, not yet confirmed by a peer ([R11]). */
+  provisional: boolean;
+  /** Times the current (term, seq) ack was repeated. */
+  ackRepeats: number;
+  /** Writer: this peer lost the majority during the term, so its commit point is not to be trusted ([R24]). */
+  degradedInTerm: boolean;
+  /**
+   * Takeover by a peer that was not the gone writer's first backup ([R25]): when it asked every
+   * member for its digest, and who answered since.
+   */
+  syncStartedAt: number | undefined;
+  syncAskedAt: number;
+  /** The term (`number@czar`) the round is about. */
+  syncFor: string;
+  readonly syncAnswers: Set<PeerId>;
   readonly pos: PositionsSlot | undefined;
   lastChange: ShardChangeEvent<Schema> | undefined;
   /** Last reported (czar, writer), to emit `czar` events on change only. */
@@ -102,6 +128,8 @@ export const zeroMetrics = (): MutableMetrics => ({
   term: undefined,
   czar: undefined,
   seq: 0,
+  committedSeq: -1,
+  acksSent: 0,
   bytesIn: 0,
   bytesOut: 0,
   deltasSent: 0,
@@ -151,12 +179,25 @@ export function createSlot(id: ShardId, source: StateSource<Schema>, options: Sh
     handoffAt: 0,
     successorGoneAt: undefined,
     reservedTerm: 0,
+    handoffConfirmed: false,
     finalSnapshot: undefined,
     holdUntil: 0,
     lastHandoffRequestAt: Number.NEGATIVE_INFINITY,
     holders: new Map(),
     holdersOf: '',
     lastCopyRequestAt: Number.NEGATIVE_INFINITY,
+    commit: new CommitState(),
+    ackSentKey: '',
+    ackSentSeq: -1,
+    ackSentAt: Number.NEGATIVE_INFINITY,
+    ackRepeats: 0,
+    provisional: false,
+    orphaned: '',
+    degradedInTerm: false,
+    syncStartedAt: undefined,
+    syncAskedAt: 0,
+    syncFor: '',
+    syncAnswers: new Set(),
     pos: positions
       ? {
           options: positions === true ? {} : positions,

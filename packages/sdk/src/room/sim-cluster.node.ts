@@ -4,12 +4,13 @@
  * ({@link InvariantChecker}) and a convergence check for quiet periods.
  */
 import { schema, t, type SchemaType } from '@colyseus/schema';
-import type { ReplicationOptions, ReplicationTrace, ShardOptions } from '../replication/engine-types.js';
+import type { ReplicationTrace, ShardOptions } from '../replication/engine-types.js';
 import type { StateSource } from '../replication/shard-store.js';
 import type { Schema } from '@colyseus/schema';
-import { Room } from '../room.js';
+import { Room, type RoomOptions } from '../room.js';
 import { SimNetwork, type LinkOptions, type SimTransportOptions } from '../transport/sim/index.js';
 import { SeededRng, chance, randomInt, type Rng } from '../util/rng.js';
+import type { Clock } from '../util/clock.js';
 
 /** A shard state exercising primitives, a map and arrays (whose ops are not idempotent). */
 export const FuzzState = schema(
@@ -93,6 +94,8 @@ export class InvariantChecker {
   private readonly claimed = new Set<string>();
   private readonly sent = new Map<string, number>();
   private readonly last = new Map<string, Accepted>();
+  /** Peers whose last status was degraded ([R26]). */
+  private readonly degraded = new Set<string>();
   events = 0;
 
   attach(room: Room): () => void {
@@ -118,7 +121,10 @@ export class InvariantChecker {
     this.events++;
     switch (e.type) {
       case 'claim': {
-        this.writer(e.shard, e.term, e.czar, `claim by ${self}`);
+        // [R26]: the minority side of a partition never opens a term.
+        if (this.degraded.has(self)) this.fail(`${self} claimed ${e.shard} term ${e.term} while it had no majority`);
+        // A shard created alone is provisional ([R11]): it counts as a writer once someone accepts it.
+        if (e.from !== 'fresh') this.writer(e.shard, e.term, e.czar, `claim by ${self}`);
         this.claimed.add(`${e.shard}#${e.term}#${e.czar}`);
         if (e.czar !== self) this.fail(`${self} claimed for ${e.czar}`);
         const k = `${self}|${e.shard}`;
@@ -155,14 +161,28 @@ export class InvariantChecker {
         this.last.set(k, { term: e.term, czar: e.czar, seq: e.seq });
         return;
       }
+      case 'status':
+        if (e.status === 'degraded') this.degraded.add(self);
+        else this.degraded.delete(self);
+        return;
+      case 'abandon': {
+        // A term created alone and never announced is dropped: as if it had never been claimed.
+        const key = `${e.shard}#${e.term}`;
+        if (this.writers.get(key) === e.czar) this.writers.delete(key);
+        this.claimed.delete(`${e.shard}#${e.term}#${e.czar}`);
+        this.last.delete(`${self}|${e.shard}`);
+        return;
+      }
       case 'handoff':
       case 'step-down':
+      case 'commit':
         return;
     }
   }
 
   /** Forget a peer's bookkeeping (it crashed; a rejoin under the same id starts over). */
   forget(self: string): void {
+    this.degraded.delete(self);
     for (const k of [...this.last.keys()]) if (k.startsWith(`${self}|`)) this.last.delete(k);
   }
 }
@@ -177,7 +197,7 @@ export interface ClusterOptions {
   readonly seed: number;
   readonly link?: Partial<LinkOptions>;
   readonly transport?: SimTransportOptions;
-  readonly room?: ReplicationOptions;
+  readonly room?: Omit<RoomOptions, 'transport'>;
   readonly shards: readonly ClusterShard[];
   /** Receives every trace event as a line (debugging a seed). */
   readonly log?: (line: string) => void;
@@ -201,11 +221,21 @@ export class SimCluster {
     this.rngFor = new SeededRng(options.seed ^ 0x5eed);
   }
 
-  /** Joins a peer, creates its room and declares the shards. */
-  add(id = `p${this.joined}`): Room {
+  /** Joins a peer, creates its room and declares the shards (each peer may have its own clock, shards and player id). */
+  add(
+    id = `p${this.joined}`,
+    extra: { readonly clock?: Clock; readonly playerId?: string; readonly shards?: readonly ClusterShard[]; readonly room?: Partial<Omit<RoomOptions, 'transport'>> } = {},
+  ): Room {
     this.joined++;
     const transport = this.net.join(id);
-    const room = Room.create({ ...this.options.room, transport, clock: this.net.clock, rng: this.rngFor.fork() });
+    const room = Room.create({
+      ...this.options.room,
+      transport,
+      clock: extra.clock ?? this.net.clock,
+      rng: this.rngFor.fork(),
+      ...(extra.playerId === undefined ? {} : { playerId: extra.playerId }),
+      ...extra.room,
+    });
     this.checker.attach(room);
     const log = this.options.log;
     if (log) {
@@ -217,7 +247,7 @@ export class SimCluster {
     room.on('error', (e) => {
       if (this.errors.length < 20) this.errors.push(`${id}: ${e.code}: ${e.message}`);
     });
-    for (const s of this.options.shards) room.declareShard(s.id, s.State, s.options ?? {});
+    for (const s of extra.shards ?? this.options.shards) room.declareShard(s.id, s.State, s.options ?? {});
     this.rooms.set(id, room);
     return room;
   }
@@ -239,7 +269,7 @@ export class SimCluster {
     if (!room) return;
     this.net.crash(id);
     this.checker.strict = false;
-    (room as unknown as { engine: { stop(): void } }).engine.stop();
+    (room as unknown as { halt(): void }).halt();
     this.rooms.delete(id);
     this.checker.forget(id);
   }

@@ -31,6 +31,7 @@ export {
   type MemberPingReqMessage,
   type MemberNackMessage,
   type MemberUpdatesMessage,
+  type InterestMessage,
   MESSAGE_SPECS,
   MESSAGE_TYPES,
   PRIORITIES,

@@ -113,7 +113,7 @@ describe('messages', () => {
     expect(Object.fromEntries(FRAME_MESSAGE_TYPES.map((t) => [t, MESSAGE_SPECS[t].code]))).toEqual({
       hello: 1, ping: 2, pong: 3, goodbye: 4, delta: 5, snapshot: 6, action: 7, ack: 8, digest: 9, 'repair-request': 10, fragment: 15,
       'shard-delta': 16, 'shard-snapshot': 17, 'shard-digest': 18, 'shard-repair': 19, 'shard-request': 20, 'action-result': 21, 'shard-positions': 22,
-      'member-ping': 40, 'member-ack': 41, 'member-ping-req': 42, 'member-nack': 43, 'member-updates': 44,
+      'member-ping': 40, 'member-ack': 41, 'member-ping-req': 42, 'member-nack': 43, 'member-updates': 44, interest: 60,
     });
     expect(MESSAGE_TYPES).not.toContain('fragment');
     expect(specOf('delta').channel).toBe('state');

@@ -186,6 +186,11 @@ export const MESSAGE_SPECS = {
   'member-nack': defineMessage({ code: 43, channel: 'state', priority: 'control', fields: { seq: u32 } }),
   /** Membership updates without a probe: the full view on connect, leave, verdicts ([M4], [M20]). */
   'member-updates': defineMessage({ code: 44, channel: 'control', priority: 'control', fields: { updates: list(memberUpdate, 4096) } }),
+  /**
+   * Interest ([I2]): the whole set of shards the sender wants deltas of, replacing its earlier
+   * announcements; `seq` grows with every change so a late or reordered copy is ignored.
+   */
+  interest: defineMessage({ code: 60, channel: 'control', priority: 'control', fields: { seq: u32, shards: list(shard, 4096) } }),
 } as const;
 
 type Specs = typeof MESSAGE_SPECS;
@@ -230,6 +235,7 @@ export type MemberAckMessage = MessageOf<'member-ack'>;
 export type MemberPingReqMessage = MessageOf<'member-ping-req'>;
 export type MemberNackMessage = MessageOf<'member-nack'>;
 export type MemberUpdatesMessage = MessageOf<'member-updates'>;
+export type InterestMessage = MessageOf<'interest'>;
 
 /** Every type name, in code order. */
 export const FRAME_MESSAGE_TYPES = (Object.keys(MESSAGE_SPECS) as FrameMessageType[]).sort(

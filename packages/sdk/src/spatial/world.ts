@@ -1,0 +1,959 @@
+/**
+ * `SectorWorld`: units that live in sector shards on top of a {@link Room}, handed from one
+ * sector's czar to the next as they move, with interest-scoped replication, per-region summaries
+ * for zoomed-out views, and hot/cold rebalancing of the sectors. Rules (tests cite them):
+ *
+ * - [S20] The world is a rectangle of whole regions (sectors at `regionScale`). Each region's
+ *   active sectors (its layout, stored in its region shard) tile it: every point of the world is
+ *   in exactly one active sector at every moment, whatever the rebalancing did.
+ * - [S21] Shards: a sector's state is the shard named by its key ([S12]), a region's is
+ *   `region:<key>`. Every peer declares every region shard and every sector shard whose
+ *   succession (czar and backups by its view) it is in, so failover always finds a replica.
+ * - [S22] Hand-off: the czar of the sector holding a unit moves it, when it is no longer inside
+ *   its sector's active sector, from `units` to `outbox` (one mutation, with a fresh transfer id
+ *   and the destination). Once that write is committed ([R23]: the source's first backup holds
+ *   it, so a failover cannot bring the unit back into `units`) whoever is czar of the source sends `{ op: 'in', tid, … }` to the destination's czar, every `retryMs` until its
+ *   replica of the destination lists `tid` among `received`. The destination applies a transfer
+ *   id at most once (it keeps received ids for `tombstoneMs`). The source deletes the outbox
+ *   entry once the destination's state holding `tid` has lasted `settleMs` under one term (longer
+ *   than failure detection, so a czar that applied it and crashed at once is noticed first), or
+ *   is seen in a newer term's state. If the destination's state loses `tid` (its czar crashed
+ *   before its backups had it), the source sends it again.
+ * - [S23] Counting: a unit is where its id is a key of `units`. A unit in an `outbox` is pending:
+ *   it counts in the destination once the destination holds it, else in the source's outbox. So
+ *   the set of ids in all `units` and `outbox` maps is constant (no loss), and no id is a key of
+ *   two `units` maps (no duplicate).
+ * - [S24] Summaries: each active sector's czar publishes, every `summaryMs`, its unit count,
+ *   units per owner, activity (unit events since the last summary) and units per child sector to
+ *   its region shard. A zoomed-out view subscribes to region shards only: no unit-level traffic.
+ * - [S25] Rebalancing: each region's czar, every `rebalanceMs`, once every active sector of the
+ *   region has a fresh summary, runs {@link planTiledRebalance} with those loads and writes the
+ *   new layout; units of a sector that stopped being active are handed off by [S22] like any
+ *   border crossing.
+ * - [S26] Interest: a view (a rectangle, or sectors) becomes the active sectors it overlaps plus
+ *   neighbours ([S9]); the peer also watches the neighbours of the sectors it writes (their
+ *   czars confirm its hand-offs) and every region shard.
+ */
+import { AuthorityView } from '../authority/view.js';
+import type { ShardId } from '../authority/ids.js';
+import { ArgumentError } from '../errors.js';
+import { REPLICATION_DEFAULTS } from '../replication/engine-types.js';
+import type { Room, RoomMetrics } from '../room.js';
+import type { ConnectionBudget } from '../transport/mesh.js';
+import type { Clock, TimerHandle } from '../util/clock.js';
+import { SectorLayout } from './layout.js';
+import { interestFromRect, interestFromSectors } from './interest.js';
+import { rebalancePolicy, type RebalancePolicy, type SectorLoad } from './rebalance.js';
+import { MAX_SCALE, ancestorAt, bounds as sectorBounds, children, compareSectors, contains, fromPoint, key, neighbours, parseKey, sectorSide, tryParseKey, type Rect, type SectorId } from './sector.js';
+import { type SectorSummary } from './summary.js';
+import { planTiledRebalance, tile } from './tiling.js';
+import {
+  ReceivedState,
+  RegionState,
+  SectorState,
+  SummaryState,
+  TransferState,
+  UnitState,
+  regionOfShard,
+  regionShard,
+  type SpawnAction,
+  type SummaryAction,
+  type TransferIn,
+} from './world-state.js';
+
+/** A shard the world needed stays in its interest this long, in ms, so hand-offs do not make interest flap. */
+const INTEREST_LINGER_MS = 5_000;
+
+/** Most shards (regions and every sector that may become active) a world may have. */
+export const MAX_WORLD_SHARDS = 16_384;
+
+/** Defaults of {@link SectorWorldOptions}' timings, in ms. */
+export const WORLD_DEFAULTS = Object.freeze({
+  tickMs: 100,
+  retryMs: 1_000,
+  tombstoneMs: 30_000,
+  summaryMs: 1_000,
+  rebalanceMs: 2_000,
+  maxSectorsAcross: 8,
+  stableViewMs: 1_000,
+});
+
+/** Options of {@link SectorWorld.create}. */
+export interface SectorWorldOptions {
+  /** The room; create it with `{ interest: true }` for interest-scoped delivery. */
+  readonly room: Room;
+  /** The room's clock. */
+  readonly clock: Clock;
+  /** Side of a scale-0 sector, in world units. */
+  readonly sectorSize: number;
+  /** The world, in world units: a rectangle of whole regions ([S20]). */
+  readonly bounds: Rect;
+  /** Scale of regions: the coarsest active sector, and the unit of summaries and layouts. */
+  readonly regionScale: number;
+  /** Scale of the active sectors before any rebalancing. Default `regionScale - 1` (at least 0). */
+  readonly leafScale?: number;
+  /** Hot/cold rebalancing ([S25]); `false` (default) keeps the sectors at `leafScale`. */
+  readonly rebalance?: Partial<RebalancePolicy> | false;
+  /** Interval of the czar duties (hand-offs, summaries), in ms. Default 100. */
+  readonly tickMs?: number;
+  /** Interval of transfer retries, in ms. Default 1,000. */
+  readonly retryMs?: number;
+  /**
+   * A received transfer id is normally forgotten once its source marked the transfer settled; one
+   * whose source entry is gone (its settle write was lost with a czar) after this long, in ms.
+   * Default 30,000.
+   */
+  readonly tombstoneMs?: number;
+  /** Interval of summaries ([S24]), in ms. Default 1,000. */
+  readonly summaryMs?: number;
+  /** Interval of rebalancing rounds ([S25]), in ms. Default 2,000. */
+  readonly rebalanceMs?: number;
+  /** A view wider than this many sectors at `leafScale` shows summaries only. Default 8. */
+  readonly maxSectorsAcross?: number;
+  /** Shards are taken on (declared as czar or backup) once the membership view has not changed for this long, in ms. Default 1,000. */
+  readonly stableViewMs?: number;
+  /** With a partial mesh: dial the czar and backups of every shard this peer needs, within the budget. */
+  readonly budget?: ConnectionBudget;
+  /** The room's `backups` option (default {@link REPLICATION_DEFAULTS}.backups): who must hold a replica of each sector. */
+  readonly backups?: number;
+  /** Receives a line per hand-off step (debugging a seed). */
+  readonly log?: (line: string) => void;
+}
+
+/** A unit as a view shows it. */
+export interface WorldUnit {
+  readonly id: string;
+  readonly x: number;
+  readonly y: number;
+  readonly owner: string;
+  /** Key of the sector shard holding it. */
+  readonly sector: string;
+}
+
+/** Counters of one peer's {@link SectorWorld}; they only grow. */
+export interface WorldStats {
+  transfersStarted: number;
+  transfersSent: number;
+  transfersSettled: number;
+  transfersResent: number;
+  transfersApplied: number;
+  duplicatesIgnored: number;
+  summariesSent: number;
+  splits: number;
+  merges: number;
+}
+
+
+type ViewSpec = { readonly kind: 'rect'; readonly rect: Rect } | { readonly kind: 'sectors'; readonly ids: readonly SectorId[] } | { readonly kind: 'none' };
+
+/** Units in sector shards over a {@link Room}; see the module comment for the rules. */
+export class SectorWorld {
+  readonly room: Room;
+  readonly sectorSize: number;
+  readonly regionScale: number;
+  readonly leafScale: number;
+  readonly stats: WorldStats = {
+    transfersStarted: 0,
+    transfersSent: 0,
+    transfersSettled: 0,
+    transfersResent: 0,
+    transfersApplied: 0,
+    duplicatesIgnored: 0,
+    summariesSent: 0,
+    splits: 0,
+    merges: 0,
+  };
+  private readonly clock: Clock;
+  private readonly bounds: Rect;
+  private readonly policy: RebalancePolicy | undefined;
+  private readonly t: Required<Omit<SectorWorldOptions, 'room' | 'clock' | 'sectorSize' | 'bounds' | 'regionScale' | 'leafScale' | 'rebalance' | 'budget' | 'backups' | 'log'>>;
+  private readonly budget: ConnectionBudget | undefined;
+  private readonly backups: number;
+  private readonly log: ((line: string) => void) | undefined;
+  private readonly regions: readonly SectorId[];
+  /** Every sector that may become active, by key. */
+  private readonly potential = new Map<string, SectorId>();
+  private readonly declared = new Set<string>();
+  private readonly sentAt = new Map<string, number>();
+  /** Hand-off writes this peer made as czar, with the term and delta that carry them ([S22]). */
+  private readonly written = new Map<string, { readonly term: number; readonly seq: number }>();
+  private shardMetrics: { readonly at: number; readonly shards: RoomMetrics['shards'] } | undefined;
+  private readonly activity = new Map<string, number>();
+  private readonly summaryAt = new Map<string, number>();
+  private readonly rebalanceAt = new Map<string, number>();
+  private view: ViewSpec = { kind: 'none' };
+  private viewCache: { readonly view: ViewSpec; readonly layout: SectorLayout; readonly shards: readonly string[] } | undefined;
+  private aroundCache: { readonly layout: SectorLayout; readonly byShard: Map<string, readonly string[]> } | undefined;
+  private authority: AuthorityView | undefined;
+  private authorityVersion = -1;
+  private authorityLayout: SectorLayout | undefined;
+  private seenVersion = -1;
+  private seenVersionAt = 0;
+  private refreshedAt: number;
+  private layoutCache: { readonly layout: SectorLayout; readonly stamp: string; readonly content: string; readonly at: number } | undefined;
+  /** Shards in the world's interest group, and until when (a shard needed once stays a while: no churn). */
+  private readonly interestUntil = new Map<string, number>();
+  private readonly prunedAt = new Map<string, number>();
+  private timer: TimerHandle | undefined;
+  private counter = 0;
+  private disposed = false;
+
+  private constructor(options: SectorWorldOptions) {
+    this.room = options.room;
+    this.clock = options.clock;
+    this.sectorSize = options.sectorSize;
+    this.regionScale = options.regionScale;
+    fromPoint(0, 0, this.regionScale, this.sectorSize); // validates both
+    this.leafScale = options.leafScale ?? Math.max(0, this.regionScale - 1);
+    if (!Number.isInteger(this.leafScale) || this.leafScale < 0 || this.leafScale > this.regionScale) {
+      throw new ArgumentError(`leafScale ${String(this.leafScale)} is invalid: use an integer in 0..regionScale (${this.regionScale}).`);
+    }
+    this.policy =
+      options.rebalance === false || options.rebalance === undefined
+        ? undefined
+        : rebalancePolicy({ minScale: 0, ...options.rebalance, maxScale: Math.min(options.rebalance.maxScale ?? MAX_SCALE, this.regionScale) });
+    this.t = {
+      tickMs: options.tickMs ?? WORLD_DEFAULTS.tickMs,
+      retryMs: options.retryMs ?? WORLD_DEFAULTS.retryMs,
+      tombstoneMs: options.tombstoneMs ?? WORLD_DEFAULTS.tombstoneMs,
+      summaryMs: options.summaryMs ?? WORLD_DEFAULTS.summaryMs,
+      rebalanceMs: options.rebalanceMs ?? WORLD_DEFAULTS.rebalanceMs,
+      maxSectorsAcross: options.maxSectorsAcross ?? WORLD_DEFAULTS.maxSectorsAcross,
+      stableViewMs: options.stableViewMs ?? WORLD_DEFAULTS.stableViewMs,
+    };
+    if (this.t.tombstoneMs < 4 * this.t.retryMs) {
+      throw new ArgumentError(`tombstoneMs ${this.t.tombstoneMs} is too short: keep it at least 4 × retryMs (${4 * this.t.retryMs} ms).`);
+    }
+    for (const [name, v] of Object.entries(this.t)) {
+      if (!(Number.isFinite(v) && v >= 0) || (name === 'tickMs' && v <= 0)) throw new ArgumentError(`SectorWorld option ${name} must be a finite number of ms >= 0, got ${String(v)}.`);
+    }
+    this.budget = options.budget;
+    this.refreshedAt = this.clock.now();
+    this.backups = options.backups ?? REPLICATION_DEFAULTS.backups;
+    this.log = options.log;
+    this.bounds = options.bounds;
+    this.regions = regionsOf(options.bounds, this.regionScale, this.sectorSize);
+    const minScale = this.policy ? Math.min(this.policy.minScale, this.leafScale) : this.leafScale;
+    for (const r of this.regions) {
+      for (let s = minScale; s <= this.regionScale; s++) {
+        if (this.potential.size + this.regions.length > MAX_WORLD_SHARDS) {
+          throw new ArgumentError(`This world would have more than ${MAX_WORLD_SHARDS} shards: use fewer regions, or fewer scales between rebalance.minScale and regionScale.`);
+        }
+        for (const id of tile(r, s)) this.potential.set(key(id), id);
+      }
+    }
+    this.refreshAuthority();
+    this.updateInterest();
+    this.schedule();
+  }
+
+  /**
+   * Starts a world on `room`: declares the region shards and the sector shards this peer is in
+   * the succession of, and runs the czar duties every `tickMs` on `clock`.
+   *
+   * @example
+   * ```ts
+   * const room = Room.create({ transport, clock, interest: true });
+   * const world = SectorWorld.create({ room, clock, sectorSize: 100, bounds: { minX: 0, minY: 0, maxX: 800, maxY: 800 }, regionScale: 2 });
+   * world.setView({ minX: 0, minY: 0, maxX: 300, maxY: 200 });
+   * ```
+   */
+  static create(options: SectorWorldOptions): SectorWorld {
+    return new SectorWorld(options);
+  }
+
+  // ------------------------------------------------------------------ views
+
+  /** Watches a view rectangle ([S26]); a view wider than `maxSectorsAcross` sectors shows summaries only. */
+  setView(rect: Rect): void {
+    this.view = { kind: 'rect', rect };
+    this.updateInterest();
+  }
+
+  /** Watches these sectors and their neighbours ([S26]). */
+  watch(ids: Iterable<SectorId>): void {
+    this.view = { kind: 'sectors', ids: [...ids] };
+    this.updateInterest();
+  }
+
+  /** True when the current view is too wide for units and shows summaries only ([S24]). */
+  zoomedOut(): boolean {
+    if (this.view.kind !== 'rect') return false;
+    const r = this.view.rect;
+    return Math.max(r.maxX - r.minX, r.maxY - r.minY) > this.t.maxSectorsAcross * sectorSide(this.leafScale, this.sectorSize);
+  }
+
+  /** Sector shards (keys) this peer watches now, sorted. */
+  watched(): string[] {
+    return [...this.viewShards()].sort();
+  }
+
+  /** Units of the watched sectors (from this peer's replicas; empty when zoomed out). */
+  units(): WorldUnit[] {
+    const out: WorldUnit[] = [];
+    for (const shard of this.viewShards()) {
+      if (!this.declared.has(shard)) continue;
+      this.room.state<SectorState>(shard).units.forEach((u, id) => out.push({ id, x: u.x, y: u.y, owner: u.owner, sector: shard }));
+    }
+    return out;
+  }
+
+  /** Summaries of every active sector, by sector key, from the region shards ([S24]). */
+  summaries(): Map<string, SectorSummary> {
+    const out = new Map<string, SectorSummary>();
+    for (const r of this.regions) {
+      if (!this.declared.has(regionShard(r))) continue;
+      this.room.state<RegionState>(regionShard(r)).summaries.forEach((s, k) => {
+        const owners = Object.create(null) as Record<string, number>;
+        s.owners.forEach((n, o) => (owners[o] = n));
+        out.set(k, { count: s.count, owners, activity: s.activity });
+      });
+    }
+    return out;
+  }
+
+  /** The active sectors of the whole world as this peer knows them ([S20]), sorted. */
+  activeSectors(): SectorId[] {
+    return this.layout().leaves();
+  }
+
+  /** The active sector holding world point (x, y), or undefined outside the world. */
+  sectorAt(x: number, y: number): SectorId | undefined {
+    if (!inside(this.bounds, x, y)) return undefined;
+    const minScale = this.minScale();
+    return this.layout().leafOf(fromPoint(x, y, minScale, this.sectorSize));
+  }
+
+  /** Keys of every sector shard that may hold units (active or not), sorted. */
+  sectorShards(): string[] {
+    return [...this.potential.keys()].sort();
+  }
+
+  /** True when this peer declared `shard` (it holds a replica). */
+  holds(shard: string): boolean {
+    return this.declared.has(shard);
+  }
+
+  // ------------------------------------------------------------------ units
+
+  /**
+   * Places a new unit: an action to the czar of the active sector holding (x, y). Resolves once
+   * this peer's replica shows it. Rejects with an {@link ArgumentError} outside the world, and
+   * with the room's action errors (`action-timeout`, …).
+   */
+  spawn(unit: string, px: number, py: number, owner: string): Promise<void> {
+    const x = Math.fround(px);
+    const y = Math.fround(py);
+    const at = this.sectorAt(x, y);
+    if (!at || typeof unit !== 'string' || unit.length === 0) {
+      return Promise.reject(new ArgumentError(`spawn(${JSON.stringify(unit)}, ${x}, ${y}) needs a non-empty unit id and a point inside the world.`));
+    }
+    const shard = key(at);
+    this.declare(shard);
+    const action: SpawnAction = { op: 'spawn', unit, x, y, owner };
+    return this.room.act(shard, action).then(() => undefined);
+  }
+
+  /**
+   * Moves the units of every sector this peer writes: `fn` returns a unit's new position, or
+   * undefined to leave it. Positions outside the world are ignored. Units crossing into another
+   * active sector are handed off at the next duty tick ([S22]).
+   */
+  moveUnits(fn: (unit: WorldUnit) => { readonly x: number; readonly y: number } | undefined): number {
+    let moved = 0;
+    for (const shard of this.declared) {
+      if (!this.potential.has(shard) || !this.room.isCzar(shard)) continue;
+      this.room.mutate<SectorState, void>(shard, (s) => {
+        s.units.forEach((u, id) => {
+          const next = fn({ id, x: u.x, y: u.y, owner: u.owner, sector: shard });
+          if (!next) return;
+          const x = Math.fround(next.x);
+          const y = Math.fround(next.y);
+          if (!inside(this.bounds, x, y) || (x === u.x && y === u.y)) return;
+          u.x = x;
+          u.y = y;
+          moved++;
+          this.bump(shard, 1);
+        });
+      });
+    }
+    return moved;
+  }
+
+  /** Stops the duty timer. The room stays open. */
+  dispose(): void {
+    this.disposed = true;
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  // ------------------------------------------------------------------ duties
+
+  private schedule(): void {
+    if (this.disposed) return;
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = undefined;
+      if (this.room.closed) return this.dispose();
+      try {
+        this.tick();
+      } finally {
+        this.schedule();
+      }
+    }, this.t.tickMs);
+  }
+
+  /** One round of duties; runs every `tickMs` (call it directly in tests to step). */
+  tick(): void {
+    if (this.disposed || this.room.closed) return;
+    this.refreshAuthority();
+    const now = this.clock.now();
+    for (const r of this.regions) {
+      const shard = regionShard(r);
+      if (this.declared.has(shard) && this.room.isCzar(shard)) this.regionDuties(r, shard, now);
+    }
+    const layout = this.layout();
+    for (const shard of [...this.declared]) {
+      if (!this.potential.has(shard) || !this.room.isCzar(shard)) continue;
+      this.sectorDuties(shard, layout, now);
+    }
+    this.updateInterest();
+    this.dialSuccessions();
+  }
+
+  private sectorDuties(shard: string, layout: SectorLayout, now: number): void {
+    const state = this.room.state<SectorState>(shard);
+    const writing = this.room.termOf(shard);
+    if (!writing) return;
+    const committed = this.committedSeqs()[shard]?.committedSeq ?? -1;
+    // [S22] Units no longer inside this active sector go to the outbox.
+    const leaving: Array<{ id: string; to: string }> = [];
+    const own = this.layoutHas(layout, shard) ? sectorBounds(this.potential.get(shard)!, this.sectorSize) : undefined;
+    state.units.forEach((u, id) => {
+      // Most units stay inside their own active sector: two comparisons, no lookup.
+      if (own && inside(own, u.x, u.y)) return;
+      const leaf = inside(this.bounds, u.x, u.y) ? layout.leafOf(fromPoint(u.x, u.y, this.minScale(), this.sectorSize)) : undefined;
+      if (leaf && key(leaf) !== shard) leaving.push({ id, to: key(leaf) });
+    });
+    // Outgoing transfers: send until confirmed, then mark settled, then delete ([S22]).
+    const settle: string[] = [];
+    const drop: string[] = [];
+    state.outbox.forEach((tr, tid) => {
+      if (tr.settled) {
+        if (committed >= this.writtenIn(`${tid}/settled`, writing.term)) drop.push(tid);
+        return;
+      }
+      this.declare(tr.to);
+      if (this.room.state<SectorState>(tr.to).received.get(tid)?.ok) {
+        settle.push(tid);
+        return;
+      }
+      // Only once the outbox entry is committed: sent earlier, a failover of the source could
+      // restore the unit into `units` while the destination holds it too.
+      if (committed < this.writtenIn(tid, writing.term)) return;
+      // Progress is driven by time and replicated state only, never by the action's promise: a
+      // simulation that runs its clock synchronously never gets to the callbacks.
+      if (now - (this.sentAt.get(tid) ?? Number.NEGATIVE_INFINITY) < this.t.retryMs) return;
+      if (this.sentAt.has(tid)) this.stats.transfersResent++;
+      this.sentAt.set(tid, now);
+      this.stats.transfersSent++;
+      const action: TransferIn = { op: 'in', tid, from: shard, unit: tr.unit, x: tr.x, y: tr.y, owner: tr.owner };
+      this.log?.(`${now} ${this.room.self} send ${tr.unit} ${shard}->${tr.to} ${tid} committed ${committed}`);
+      this.room.act(tr.to, action, { timeoutMs: this.t.retryMs * 2 }).catch(() => undefined);
+    });
+    // Incoming transfers: confirm once the unit's arrival is committed; forget once the source settled.
+    const confirm: string[] = [];
+    const forget: string[] = [];
+    const pruneDue = now - (this.prunedAt.get(shard) ?? Number.NEGATIVE_INFINITY) >= 1_000;
+    if (pruneDue) this.prunedAt.set(shard, now);
+    state.received.forEach((rec, tid) => {
+      if (!rec.ok) {
+        if (committed >= this.writtenIn(`${tid}/in`, writing.term)) confirm.push(tid);
+        return;
+      }
+      if (!pruneDue) return;
+      const from = this.potential.has(rec.from) ? rec.from : undefined;
+      if (from) this.declare(from);
+      const out = from ? this.room.state<SectorState>(from).outbox.get(tid) : undefined;
+      // Settled at the source means no czar of it will ever send this id again.
+      if (out?.settled || (!out && now - rec.at > this.t.tombstoneMs)) forget.push(tid);
+    });
+    if (leaving.length + settle.length + drop.length + confirm.length + forget.length > 0) {
+      // These writes go out in the term's next delta: the seq their commitment is measured against.
+      const next = writing.seq + 1;
+      this.room.mutate<SectorState, void>(shard, (s) => {
+        for (const { id, to } of leaving) {
+          const u = s.units.get(id);
+          if (!u) continue;
+          const tr = new TransferState();
+          tr.unit = id;
+          tr.x = u.x;
+          tr.y = u.y;
+          tr.owner = u.owner;
+          tr.to = to;
+          tr.at = now;
+          s.units.delete(id);
+          const tid = this.transferId(now);
+          s.outbox.set(tid, tr);
+          this.wrote(tid, writing.term, next);
+          this.log?.(`${now} ${this.room.self} out ${id} ${shard}->${to} ${tid} t${writing.term}/${next}`);
+          this.stats.transfersStarted++;
+          this.bump(shard, 1);
+        }
+        for (const tid of settle) {
+          const tr = s.outbox.get(tid);
+          if (!tr) continue;
+          tr.settled = true;
+          this.wrote(`${tid}/settled`, writing.term, next);
+        }
+        for (const tid of drop) {
+          s.outbox.delete(tid);
+          this.log?.(`${now} ${this.room.self} settled ${shard} ${tid}`);
+          this.stats.transfersSettled++;
+        }
+        for (const tid of confirm) {
+          const rec = s.received.get(tid);
+          if (rec) rec.ok = true;
+        }
+        for (const tid of forget) s.received.delete(tid);
+      });
+      for (const tid of drop) this.forgetLocal(tid);
+      for (const tid of forget) this.written.delete(`${tid}/in`);
+    }
+    if (this.layoutHas(layout, shard)) this.publishSummary(shard, now);
+  }
+
+  /** Notes that this peer, as czar in `term`, wrote `what` into delta `seq`. */
+  private wrote(what: string, term: number, seq: number): void {
+    this.written.set(what, { term, seq });
+  }
+
+  /**
+   * The seq whose commitment makes `what` durable in `term`: the delta this peer wrote it in, or 0
+   * (the opening snapshot) when it came with the term's base state from an earlier term.
+   */
+  private writtenIn(what: string, term: number): number {
+    const w = this.written.get(what);
+    return w && w.term === term ? w.seq : 0;
+  }
+
+  private forgetLocal(tid: string): void {
+    this.written.delete(tid);
+    this.written.delete(`${tid}/settled`);
+    this.sentAt.delete(tid);
+  }
+
+  private publishSummary(shard: string, now: number): void {
+    if (now - (this.summaryAt.get(shard) ?? Number.NEGATIVE_INFINITY) < this.t.summaryMs) return;
+    const id = this.potential.get(shard)!;
+    const region = ancestorAt(id, this.regionScale);
+    const state = this.room.state<SectorState>(shard);
+    const owners: Record<string, number> = Object.create(null) as Record<string, number>;
+    const kids = children(id);
+    const perChild = kids.map(() => 0);
+    let count = 0;
+    state.units.forEach((u) => {
+      count++;
+      owners[u.owner] = (owners[u.owner] ?? 0) + 1;
+      if (kids.length > 0 && inside(this.bounds, u.x, u.y)) {
+        const c = fromPoint(u.x, u.y, id.scale - 1, this.sectorSize);
+        const i = kids.findIndex((k) => k.x === c.x && k.y === c.y);
+        if (i >= 0) perChild[i]!++;
+      }
+    });
+    this.summaryAt.set(shard, now);
+    const action: SummaryAction = { op: 'summary', sector: shard, count, activity: this.activity.get(shard) ?? 0, owners, children: perChild };
+    this.activity.set(shard, 0);
+    this.stats.summariesSent++;
+    this.room.act(regionShard(region), action).catch(() => undefined);
+  }
+
+  /** [S25] and the region's first layout. */
+  private regionDuties(region: SectorId, shard: ShardId, now: number): void {
+    const state = this.room.state<RegionState>(shard);
+    if (state.leaves.length === 0) {
+      this.room.mutate<RegionState, void>(shard, (s) => {
+        for (const l of tile(region, this.leafScale)) s.leaves.push(key(l));
+      });
+      return;
+    }
+    const policy = this.policy;
+    if (!policy || now - (this.rebalanceAt.get(shard) ?? Number.NEGATIVE_INFINITY) < this.t.rebalanceMs) return;
+    this.rebalanceAt.set(shard, now);
+    const leaves = [...state.leaves].map((k) => parseKey(k));
+    const summaries = new Map<string, SummaryState>();
+    state.summaries.forEach((s, k) => summaries.set(k, s));
+    // Only with every active sector's summary fresh: a missing one would look like an empty sector.
+    for (const l of leaves) {
+      const s = summaries.get(key(l));
+      if (!s || now - s.at > 3 * this.t.summaryMs + this.t.rebalanceMs) return;
+    }
+    const layout = new SectorLayout(leaves);
+    const load = (id: SectorId): SectorLoad => {
+      const own = summaries.get(key(id));
+      if (own && layout.has(id)) return { units: own.count, activity: own.activity };
+      const leaf = layout.leafOf(id);
+      if (leaf) {
+        if (leaf.scale !== id.scale + 1) return { units: 0, activity: 0 };
+        const s = summaries.get(key(leaf));
+        const i = children(leaf).findIndex((c) => c.x === id.x && c.y === id.y);
+        const units = s && i >= 0 ? (s.children[i] ?? 0) : 0;
+        const share = s && s.count > 0 ? units / s.count : 0;
+        return { units, activity: s ? Math.round(s.activity * share) : 0 };
+      }
+      let units = 0;
+      let activity = 0;
+      for (const l of leaves) {
+        if (!contains(id, l)) continue;
+        const s = summaries.get(key(l));
+        units += s?.count ?? 0;
+        activity += s?.activity ?? 0;
+      }
+      return { units, activity };
+    };
+    const memory = new Map<string, number>();
+    state.memory.forEach((n, k) => memory.set(k, n));
+    const plan = planTiledRebalance({ leaves, load, policy, memory });
+    const next = plan.leaves.map(key);
+    const changed = next.length !== leaves.length || next.some((k, i) => k !== key(leaves[i]!));
+    this.stats.splits += plan.splits.length;
+    this.stats.merges += plan.merges.length;
+    this.room.mutate<RegionState, void>(shard, (s) => {
+      s.round++;
+      s.memory.forEach((_n, k) => {
+        if (!plan.memory.has(k)) s.memory.delete(k);
+      });
+      for (const [k, n] of plan.memory) if (s.memory.get(k) !== n) s.memory.set(k, n);
+      if (!changed) return;
+      s.leaves.splice(0, s.leaves.length);
+      for (const k of next) s.leaves.push(k);
+      const keep = new Set(next);
+      s.summaries.forEach((_v, k) => {
+        if (!keep.has(k)) s.summaries.delete(k);
+      });
+    });
+  }
+
+  // ------------------------------------------------------------------ handlers
+
+  private onSectorAction(shard: string, state: SectorState, action: unknown, now: number): unknown {
+    const a = (action ?? {}) as { op?: unknown; tid?: unknown; from?: unknown; unit?: unknown; x?: unknown; y?: unknown; owner?: unknown };
+    const { op, tid, from, unit, x, y, owner } = a;
+    if (typeof unit !== 'string' || unit.length === 0 || typeof x !== 'number' || !Number.isFinite(x) || typeof y !== 'number' || !Number.isFinite(y) || typeof owner !== 'string') {
+      throw new Error('expected { op, unit, x, y, owner }');
+    }
+    if (op === 'in') {
+      if (typeof tid !== 'string' || tid.length === 0) throw new Error('a transfer needs a tid');
+      this.log?.(`${now} ${this.room.self} in ${unit} ${tid} ${state.received.has(tid) ? 'dup' : state.units.has(unit) ? 'present' : 'add'}`);
+      if (state.received.has(tid)) {
+        this.stats.duplicatesIgnored++;
+        return 'duplicate';
+      }
+      const rec = new ReceivedState();
+      rec.at = now;
+      rec.from = typeof from === 'string' ? from : '';
+      rec.ok = false;
+      state.received.set(tid, rec);
+      const at = this.room.termOf(shard);
+      if (at) this.wrote(`${tid}/in`, at.term, at.seq + 1);
+      if (!state.units.has(unit)) state.units.set(unit, unitState(x, y, owner));
+      this.stats.transfersApplied++;
+      return 'applied';
+    }
+    if (op === 'spawn') {
+      if (state.units.has(unit)) throw new Error(`unit ${unit} exists`);
+      state.units.set(unit, unitState(x, y, owner));
+      return 'spawned';
+    }
+    throw new Error(`unknown op ${String(op)}`);
+  }
+
+  private onRegionAction(state: RegionState, action: unknown, now: number): unknown {
+    const a = action as Partial<SummaryAction> | null;
+    if (!a || a.op !== 'summary' || typeof a.sector !== 'string' || !tryParseKey(a.sector) || !Number.isInteger(a.count) || !Number.isInteger(a.activity)) {
+      throw new Error('expected { op: "summary", sector, count, activity, owners, children }');
+    }
+    // A summary from the czar of a sector that stopped being active (it crossed a rebalance) is stale.
+    if (state.leaves.length > 0 && !state.leaves.includes(a.sector)) return 'stale';
+    let s = state.summaries.get(a.sector);
+    if (!s) {
+      s = new SummaryState();
+      state.summaries.set(a.sector, s);
+    }
+    s.count = a.count!;
+    s.activity = a.activity!;
+    s.at = now;
+    const owners = a.owners ?? {};
+    s.owners.forEach((_n, o) => {
+      if (!Object.hasOwn(owners, o)) s.owners.delete(o);
+    });
+    for (const [o, n] of Object.entries(owners)) if (Number.isInteger(n) && s.owners.get(o) !== n) s.owners.set(o, n);
+    const kids = Array.isArray(a.children) ? a.children : [];
+    if (s.children.length !== kids.length || kids.some((n, i) => s.children[i] !== n)) {
+      s.children.splice(0, s.children.length);
+      for (const n of kids) s.children.push(Number.isInteger(n) && n >= 0 ? n : 0);
+    }
+    return undefined;
+  }
+
+  // ------------------------------------------------------------------ shards, interest, links
+
+  private declare(shard: string): void {
+    if (this.declared.has(shard) || this.room.closed) return;
+    if (regionOfShard(shard)) {
+      this.room.declareShard<RegionState>(shard, RegionState, { onAction: (s, a, ctx) => this.onRegionAction(s, a, ctx.now) });
+    } else if (this.potential.has(shard)) {
+      this.room.declareShard<SectorState>(shard, SectorState, { onAction: (s, a, ctx) => this.onSectorAction(shard, s, a, ctx.now) });
+    } else {
+      throw new ArgumentError(`Shard ${shard} is no sector of this world.`, { shard });
+    }
+    this.declared.add(shard);
+  }
+
+  /** [S21]: declare every sector shard whose succession this peer is in, once per view. */
+  private refreshAuthority(): void {
+    const version = this.room.membership.version();
+    const layout = this.layout();
+    if (this.authority && version === this.authorityVersion && layout === this.authorityLayout) return;
+    // Declarations are forever: wait until the view stopped changing (a joiner first sees only
+    // itself and would find itself in the succession of everything).
+    const now = this.clock.now();
+    if (version !== this.seenVersion) {
+      this.seenVersion = version;
+      this.seenVersionAt = now;
+    }
+    // Under constant churn the view never rests: then go with it every few periods anyway.
+    if (now - this.seenVersionAt < this.t.stableViewMs && now - this.refreshedAt < 3 * this.t.stableViewMs) return;
+    this.refreshedAt = now;
+    this.authorityVersion = version;
+    this.authorityLayout = layout;
+    this.authority = new AuthorityView({ version, peers: this.room.peers(), standby: this.room.membership.standby() });
+    const backups = this.backups;
+    for (const shard of [...this.regions.map(regionShard), ...this.successionCandidates(layout)]) {
+      if (this.declared.has(shard)) continue;
+      const rank = this.authority.rankOf(this.room.self, shard as ShardId);
+      if (rank >= 0 && rank <= backups) this.declare(shard);
+    }
+  }
+
+  /**
+   * Sector shards that may hold units: the active ones and, with rebalancing, their parents and
+   * children (a split or merge leaves units there until they are handed on).
+   */
+  private successionCandidates(layout: SectorLayout): string[] {
+    const out = new Set<string>();
+    for (const leaf of layout.leaves()) {
+      out.add(key(leaf));
+      if (!this.policy) continue;
+      const up = leaf.scale < this.regionScale ? ancestorAt(leaf, leaf.scale + 1) : undefined;
+      if (up) out.add(key(up));
+      for (const c of children(leaf)) if (this.potential.has(key(c))) out.add(key(c));
+    }
+    return [...out];
+  }
+
+  private minScale(): number {
+    return this.policy ? Math.min(this.policy.minScale, this.leafScale) : this.leafScale;
+  }
+
+  /** The active sectors of every region, from the region replicas (the default tiling where none is known yet). */
+  private layout(): SectorLayout {
+    const now = this.clock.now();
+    if (this.layoutCache && this.layoutCache.at === now) return this.layoutCache.layout;
+    // The region replicas change only with a new (term, seq): a cheap stamp for the cache.
+    let stamp = '';
+    for (const r of this.regions) {
+      if (!this.declared.has(regionShard(r))) {
+        stamp += 'x|';
+        continue;
+      }
+      const at = this.room.termOf(regionShard(r));
+      stamp += at ? `${at.term}@${at.czar}/${at.seq}|` : '-|';
+      if (at && this.room.isCzar(regionShard(r))) stamp += `${this.room.state<RegionState>(regionShard(r)).round}:${this.room.state<RegionState>(regionShard(r)).leaves.length}|`;
+    }
+    if (this.layoutCache?.stamp === stamp) {
+      this.layoutCache = { ...this.layoutCache, at: now };
+      return this.layoutCache.layout;
+    }
+    // Summaries change the region shards every second; the leaves much more rarely.
+    const lists = this.regions.map((r) => {
+      const leaves = this.declared.has(regionShard(r)) ? this.room.state<RegionState>(regionShard(r)).leaves : [];
+      return leaves.length > 0 ? [...leaves] : tile(r, this.leafScale).map(key);
+    });
+    const content = lists.map((l) => l.join(' ')).join('|');
+    if (this.layoutCache?.content === content) {
+      this.layoutCache = { ...this.layoutCache, stamp, at: now };
+      return this.layoutCache.layout;
+    }
+    const layout = new SectorLayout();
+    for (const list of lists) {
+      for (const k of list) {
+        const id = tryParseKey(k);
+        if (id && this.potential.has(k) && !layout.overlaps(id)) layout.add(id);
+      }
+    }
+    this.layoutCache = { layout, stamp, content, at: now };
+    return layout;
+  }
+
+  private layoutHas(layout: SectorLayout, shard: string): boolean {
+    const id = this.potential.get(shard);
+    return id !== undefined && layout.has(id);
+  }
+
+  /** Active sector shards a view needs: the active sectors covering or inside each sector of interest. */
+  private viewShards(): Set<string> {
+    const layout = this.layout();
+    const hit = this.viewCache;
+    if (hit && hit.view === this.view && hit.layout === layout) return new Set(hit.shards);
+    const out = new Set<string>();
+    if (this.view.kind !== 'none' && !this.zoomedOut()) {
+      const ids = this.view.kind === 'rect' ? interestFromRect(clip(this.view.rect, this.bounds), this.leafScale, this.sectorSize) : interestFromSectors(this.view.ids);
+      for (const id of ids) this.addActive(layout, id, out);
+    }
+    this.viewCache = { view: this.view, layout, shards: [...out] };
+    return out;
+  }
+
+  /** The active sectors around `shard` (its czar must reach their czars), cached per layout. */
+  private around(layout: SectorLayout, shard: string): readonly string[] {
+    if (this.aroundCache?.layout !== layout) this.aroundCache = { layout, byShard: new Map() };
+    let list = this.aroundCache.byShard.get(shard);
+    if (!list) {
+      const out = new Set<string>();
+      for (const n of neighbours(this.potential.get(shard)!)) if (inside(this.bounds, ...centre(n, this.sectorSize))) this.addActive(layout, n, out);
+      this.aroundCache.byShard.set(shard, (list = [...out]));
+    }
+    return list;
+  }
+
+  private addActive(layout: SectorLayout, id: SectorId, out: Set<string>): void {
+    const leaf = layout.leafOf(id);
+    if (leaf) {
+      out.add(key(leaf));
+      return;
+    }
+    if (layout.leavesBelow(id) === 0) return;
+    for (const c of children(id)) this.addActive(layout, c, out);
+  }
+
+  /** Regions a zoomed-out view shows (their summaries), none otherwise. */
+  private viewRegions(): SectorId[] {
+    if (this.view.kind !== 'rect' || !this.zoomedOut()) return [];
+    const r = clip(this.view.rect, this.bounds);
+    return this.regions.filter((g) => {
+      const b = sectorBounds(g, this.sectorSize);
+      return b.minX <= r.maxX && r.minX < b.maxX && b.minY <= r.maxY && r.minY < b.maxY;
+    });
+  }
+
+  /** [S26]: the world's interest group. */
+  private updateInterest(): void {
+    if (this.room.closed) return;
+    const now = this.clock.now();
+    const shards = this.viewShards();
+    // Zoomed out: the summaries of the regions in view; zoomed in or writing: the layouts of the
+    // regions of every sector involved (added below, once the sectors are known).
+    for (const r of this.viewRegions()) shards.add(regionShard(r));
+    const layout = this.layout();
+    for (const shard of this.declared) {
+      const id = this.potential.get(shard);
+      if (!id || !this.room.isCzar(shard)) continue;
+      shards.add(shard);
+      for (const n of this.around(layout, shard)) shards.add(n);
+      const st = this.room.state<SectorState>(shard);
+      st.outbox.forEach((tr) => shards.add(tr.to));
+      st.received.forEach((rec) => {
+        if (this.potential.has(rec.from)) shards.add(rec.from);
+      });
+    }
+    // The regions of the sectors involved: declared (a czar sends its summaries there), and
+    // watched only with rebalancing, whose layouts change; a fixed layout is known without them.
+    for (const s of [...shards]) {
+      const id = this.potential.get(s);
+      if (!id) continue;
+      const region = regionShard(ancestorAt(id, this.regionScale));
+      if (this.policy) shards.add(region);
+      else this.declare(region);
+    }
+    for (const s of shards) {
+      this.declare(s);
+      this.interestUntil.set(s, now + INTEREST_LINGER_MS);
+    }
+    // Leaving an audience and coming back costs a snapshot: keep what was needed a little longer.
+    for (const [s, until] of this.interestUntil) if (until < now) this.interestUntil.delete(s);
+    this.room.setInterest([...this.interestUntil.keys()].sort(), 'world');
+  }
+
+  /** With a budget: connect to the czar and backups of every shard this peer declared. */
+  private dialSuccessions(): void {
+    const budget = this.budget;
+    const view = this.authority;
+    if (!budget || !view) return;
+    // Czars first, and always: a replica needs its czar (deltas, snapshots, repairs, [R8], [R14]);
+    // within the budget, the rest of the succession of the shards this peer is czar or backup of.
+    for (let rank = 0; rank <= this.backups; rank++) {
+      for (const shard of this.declared) {
+        const succession = view.succession(shard as ShardId);
+        if (rank > 0 && !succession.slice(0, 1 + this.backups).includes(this.room.self)) continue;
+        const p = succession[rank];
+        if (p !== undefined && p !== this.room.self) budget.dial(p, rank === 0);
+      }
+    }
+  }
+
+  /** Per-shard metrics (the commit points), read once per clock instant. */
+  private committedSeqs(): RoomMetrics['shards'] {
+    const now = this.clock.now();
+    if (this.shardMetrics?.at !== now) this.shardMetrics = { at: now, shards: this.room.metrics().shards };
+    return this.shardMetrics.shards;
+  }
+
+  private bump(shard: string, n: number): void {
+    this.activity.set(shard, (this.activity.get(shard) ?? 0) + n);
+  }
+
+  private transferId(now: number): string {
+    return `${this.room.self}/${Math.floor(now).toString(36)}/${(this.counter++).toString(36)}`;
+  }
+}
+
+function unitState(x: number, y: number, owner: string): UnitState {
+  const u = new UnitState();
+  u.x = Math.fround(x);
+  u.y = Math.fround(y);
+  u.owner = owner;
+  return u;
+}
+
+function inside(r: Rect, x: number, y: number): boolean {
+  return x >= r.minX && x < r.maxX && y >= r.minY && y < r.maxY;
+}
+
+function centre(id: SectorId, sectorSize: number): [number, number] {
+  const b = sectorBounds(id, sectorSize);
+  return [(b.minX + b.maxX) / 2, (b.minY + b.maxY) / 2];
+}
+
+function clip(r: Rect, to: Rect): Rect {
+  const minX = Math.max(r.minX, to.minX);
+  const minY = Math.max(r.minY, to.minY);
+  // Bounds are half-open: keep the view inside the last sector.
+  const maxX = Math.min(r.maxX, to.maxX - 1e-9 * Math.max(1, Math.abs(to.maxX)));
+  const maxY = Math.min(r.maxY, to.maxY - 1e-9 * Math.max(1, Math.abs(to.maxY)));
+  return { minX, minY, maxX: Math.max(minX, maxX), maxY: Math.max(minY, maxY) };
+}
+
+/** The regions tiling `bounds` ([S20]); throws {@link ArgumentError} unless `bounds` is a rectangle of whole regions. */
+function regionsOf(bounds: Rect, scale: number, sectorSize: number): SectorId[] {
+  const side = sectorSide(scale, sectorSize);
+  const vals = [bounds.minX, bounds.minY, bounds.maxX, bounds.maxY];
+  if (!vals.every((v) => Number.isFinite(v) && Number.isInteger(v / side)) || bounds.maxX <= bounds.minX || bounds.maxY <= bounds.minY) {
+    throw new ArgumentError(`World bounds ${JSON.stringify(bounds)} must be a non-empty rectangle of whole regions (multiples of ${side} world units).`, { bounds });
+  }
+  const out: SectorId[] = [];
+  for (let y = bounds.minY; y < bounds.maxY; y += side) {
+    for (let x = bounds.minX; x < bounds.maxX; x += side) out.push(fromPoint(x, y, scale, sectorSize));
+  }
+  if (out.length > 1024) throw new ArgumentError(`A world of ${out.length} regions is too large: use a coarser regionScale (at most 1,024 regions).`);
+  return out.sort(compareSectors);
+}
