@@ -15,6 +15,9 @@ import { Emitter } from './emitter.js';
 import type { ChangeLike, CzarLike, RoomPort } from './port.js';
 import { Players, Sector, schemaFactory, type Player } from './schema.js';
 
+/** How often (in czar ticks) a player checks that the player list still names it: 2 s. */
+const LISTED_CHECK_TICKS = 20;
+
 /** Who this peer plays as. */
 export interface Profile {
   /** Stable across reloads of one tab (sessionStorage), so a reload takes the fleet back. */
@@ -99,6 +102,7 @@ export class GameSession {
   private readonly lastCzar = new Map<string, string | undefined>();
   private readonly unsubscribe: Array<() => void> = [];
   private timer: TimerHandle | undefined;
+  private rehello: Promise<void> | undefined;
   private stopped = false;
   /** While the czar loop mutates this shard, its local change event is held back (see step). */
   private quietShard: string | undefined;
@@ -143,12 +147,29 @@ export class GameSession {
   /** Starts the czar tick. */
   start(): void {
     if (this.timer !== undefined || this.stopped) return;
+    let ticks = 0;
     const loop = (): void => {
       if (this.stopped) return;
       this.timer = this.clock.setTimeout(loop, TICK_MS);
       this.czar.step();
+      if (++ticks % LISTED_CHECK_TICKS === 0) this.ensureListed();
     };
     this.timer = this.clock.setTimeout(loop, TICK_MS);
+  }
+
+  /**
+   * Says hello again when the player list no longer names this peer for this player: a hello the
+   * players czar applied but never got committed is rolled back when that czar changes, and the
+   * room reports it (`rollback`) rather than replaying it, so the game re-sends it.
+   */
+  private ensureListed(): void {
+    if (!this.welcome || this.rehello) return;
+    const { playerId: player, name, colour } = this.profile;
+    if (this.players().players.get(player)?.peer === this.room.self) return;
+    this.rehello = this.room.act(PLAYERS_SHARD, { type: 'hello', player, name, colour }, { timeoutMs: 4_000 }).then(
+      () => void (this.rehello = undefined),
+      () => void (this.rehello = undefined),
+    );
   }
 
   /** Stops ticking (the room stays joined). */
