@@ -25,6 +25,9 @@ const { values } = parseArgs({
   allowPositionals: true,
 });
 
+/** Seeds per child process before it is replaced by a fresh one. */
+const BATCH_SEEDS = 2_000;
+
 const int = (v: string | undefined, name: string, fallback: number): number => {
   if (v === undefined) return fallback;
   const n = Number(v);
@@ -51,6 +54,8 @@ if (values.help) {
     const o = runSimulation(first + i, profile);
     const r: Report = { seed: o.seed, stats: { ...o.stats }, ...(o.problem === undefined ? {} : { problem: o.problem, hint: simReplayHint(o) }) };
     process.send?.(r);
+    // Let the seed's settled promises run: a rejection's pending reaction keeps its whole room alive.
+    await new Promise((resolve) => setImmediate(resolve));
   }
 } else if (values.seed !== undefined) {
   const o: SimOutcome = runSimulation(int(values.seed, 'seed', 0), profile, values.verbose);
@@ -67,27 +72,36 @@ if (values.help) {
   let done = 0;
   let nextReport = Math.max(1, Math.floor(count / 20));
   const self = fileURLToPath(import.meta.url);
-  await Promise.all(
-    Array.from({ length: workers }, (_, k) =>
-      new Promise<void>((resolve, reject) => {
-        const child = fork(self, ['--worker', `${first},${count},${workers},${k}`, '--profile', profile.name], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-        child.on('message', (r: Report) => {
-          done++;
-          for (const [key, v] of Object.entries(r.stats)) totals[key] = (totals[key] ?? 0) + v;
-          if (r.hint !== undefined) {
-            failures.push(r.hint);
-            console.log(`FAIL ${r.hint}`);
-          }
-          if (done >= nextReport) {
-            nextReport += Math.max(1, Math.floor(count / 20));
-            const s = (performance.now() - started) / 1000;
-            console.log(`  ${done}/${count} seeds, ${failures.length} failed, ${s.toFixed(0)} s (${((1000 * s) / done).toFixed(1)} ms/seed)`);
-          }
-        });
-        child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`worker ${k} exited with code ${code}`))));
-      }),
-    ),
-  );
+  // Batches of seeds per child process: a fresh process per batch keeps memory flat on long runs.
+  const batch = Math.max(1, Math.min(BATCH_SEEDS, Math.ceil(count / workers)));
+  let next = 0;
+  const runBatch = (from: number, n: number): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      const child = fork(self, ['--worker', `${from},${n},1,0`, '--profile', profile.name], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      child.on('message', (r: Report) => {
+        done++;
+        for (const [key, v] of Object.entries(r.stats)) totals[key] = (totals[key] ?? 0) + v;
+        if (r.hint !== undefined) {
+          failures.push(r.hint);
+          console.log(`FAIL ${r.hint}`);
+        }
+        if (done >= nextReport) {
+          nextReport += Math.max(1, Math.floor(count / 20));
+          const s = (performance.now() - started) / 1000;
+          console.log(`  ${done}/${count} seeds, ${failures.length} failed, ${s.toFixed(0)} s (${((1000 * s) / done).toFixed(1)} ms/seed)`);
+        }
+      });
+      child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`a worker (seeds ${from}..${from + n - 1}) exited with code ${code}`))));
+    });
+  const lane = async (): Promise<void> => {
+    while (next < count) {
+      const from = first + next;
+      const n = Math.min(batch, count - next);
+      next += n;
+      await runBatch(from, n);
+    }
+  };
+  await Promise.all(Array.from({ length: workers }, () => lane()));
   const seconds = (performance.now() - started) / 1000;
   console.log(`\nsim: ${done} seeds in ${seconds.toFixed(0)} s, ${failures.length} failed`);
   console.log(`  totals: ${Object.entries(totals).map(([k, v]) => `${k} ${v}`).join(', ')}`);

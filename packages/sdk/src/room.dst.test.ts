@@ -86,8 +86,8 @@ describe('failover simulation', () => {
     });
   }
 
-  it(`[R30] ${SEEDS} seeded schedules of crashes, restarts, joins, leaves, partitions, loss bursts, frozen and hidden tabs, skewed clocks`, () => {
-    const { failures, totals } = runSeeds(FIRST_SEED, SEEDS, SIM_V1);
+  it(`[R30] ${SEEDS} seeded schedules of crashes, restarts, joins, leaves, partitions, loss bursts, frozen and hidden tabs, skewed clocks`, async () => {
+    const { failures, totals } = await runSeeds(FIRST_SEED, SEEDS, SIM_V1);
     if (process.env['DST_STATS'] !== undefined) console.log(totals);
     expect(failures, failures.join('\n')).toEqual([]);
     // The schedules must have exercised what they claim to, or passing means nothing.

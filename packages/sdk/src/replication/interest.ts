@@ -15,8 +15,9 @@
  * - [I3] The relay plan ([R15], [R16]) of a scoped shard is computed over its audience instead
  *   of the whole view, so a peer outside the audience neither receives nor forwards it.
  * - [I4] Snapshots pushed by a czar (opening a term, to a joiner, to a peer behind) and repair
- *   ranges go only to the audience. A handoff or a copy ([R12], [R13]) goes to the successor
- *   whatever its interest (it is in the succession anyway).
+ *   ranges go only to the audience, and a peer outside a shard's audience asks for neither. A
+ *   handoff or a copy ([R12], [R13]) goes to the successor whatever its interest (it is in the
+ *   succession anyway).
  * - [I5] A peer that becomes interested announces first and declares (or asks) second, on the
  *   same reliable channel, so the czar knows it before the request for state arrives.
  *

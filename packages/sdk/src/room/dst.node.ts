@@ -565,11 +565,22 @@ class Simulation {
   }
 }
 
-/** Runs `count` seeds from `first`, calling `onSeed` after each; returns the failures' hints. */
-export function runSeeds(first: number, count: number, profile: SimProfile, onSeed?: (o: SimOutcome) => void, maxFailures = 5): { failures: string[]; totals: Record<string, number> } {
+/**
+ * Runs `count` seeds from `first`, calling `onSeed` after each; returns the failures' hints. Yields
+ * to the event loop between seeds: a seed's rejected promises hold their whole room (through the
+ * error's stack) until their reactions run.
+ */
+export async function runSeeds(
+  first: number,
+  count: number,
+  profile: SimProfile,
+  onSeed?: (o: SimOutcome) => void,
+  maxFailures = 5,
+): Promise<{ failures: string[]; totals: Record<string, number> }> {
   const failures: string[] = [];
   const totals: Record<string, number> = {};
   for (let seed = first; seed < first + count; seed++) {
+    await new Promise((resolve) => setImmediate(resolve));
     const o = runSimulation(seed, profile);
     for (const [k, v] of Object.entries(o.stats)) totals[k] = (totals[k] ?? 0) + v;
     onSeed?.(o);

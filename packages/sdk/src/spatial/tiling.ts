@@ -9,7 +9,14 @@ import { SectorLayout } from './layout.js';
 import { planRebalance, type RebalanceInput, type RebalancePlan } from './rebalance.js';
 import { children, compareSectors, contains, type SectorId } from './sector.js';
 
-/** The sectors at `scale` that tile `root` (`root` itself at its own scale), sorted. */
+/**
+ * The sectors at `scale` that tile `root` (`root` itself at its own scale), sorted.
+ *
+ * @example
+ * ```ts
+ * tile(sector(0, 0, 2), 1); // the four scale-1 sectors of s2:0,0
+ * ```
+ */
 export function tile(root: SectorId, scale: number): SectorId[] {
   if (scale >= root.scale) return [root];
   const d = root.scale - scale;
@@ -22,6 +29,11 @@ export function tile(root: SectorId, scale: number): SectorId[] {
 /**
  * True when `leaves` cover `root` exactly: no two overlap and their areas add up to the root's
  * ([S20]). Leaves outside `root` make it false.
+ *
+ * @example
+ * ```ts
+ * tiles(sector(0, 0, 1), children(sector(0, 0, 1))); // true
+ * ```
  */
 export function tiles(root: SectorId, leaves: readonly SectorId[]): boolean {
   let area = 0;
@@ -41,6 +53,12 @@ export function tiles(root: SectorId, leaves: readonly SectorId[]): boolean {
  * One round of {@link planRebalance} whose result still tiles what `input.leaves` tiled
  * ([S20]): children of a split that hold no units are added too, and an empty sector that would
  * be dropped stays unless a merge now covers it. `dropped` is therefore always empty.
+ *
+ * @example
+ * ```ts
+ * const plan = planTiledRebalance({ leaves, load: (id) => loads.get(key(id)) ?? { units: 0, activity: 0 }, policy: rebalancePolicy(), memory });
+ * leaves = plan.leaves; // still tiles the region
+ * ```
  */
 export function planTiledRebalance(input: RebalanceInput): RebalancePlan {
   const plan = planRebalance(input);

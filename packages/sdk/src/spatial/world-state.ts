@@ -53,12 +53,26 @@ export type RegionState = SchemaType<typeof RegionState>;
 
 const REGION_PREFIX = 'region:';
 
-/** The shard of region `id` ([S21]): `region:` + its key. */
+/**
+ * The shard of region `id` ([S21]): `region:` + its key.
+ *
+ * @example
+ * ```ts
+ * regionShard(sector(1, 0, 3)); // 'region:s3:1,0'
+ * ```
+ */
 export function regionShard(id: SectorId): ShardId {
   return shardId(REGION_PREFIX + key(id));
 }
 
-/** The region a shard id names, or undefined. */
+/**
+ * The region a shard id names, or undefined.
+ *
+ * @example
+ * ```ts
+ * regionOfShard('region:s3:1,0'); // { x: 1, y: 0, scale: 3 }
+ * ```
+ */
 export function regionOfShard(shard: string): SectorId | undefined {
   return shard.startsWith(REGION_PREFIX) ? tryParseKey(shard.slice(REGION_PREFIX.length)) : undefined;
 }

@@ -7,32 +7,34 @@
  *   active sectors (its layout, stored in its region shard) tile it: every point of the world is
  *   in exactly one active sector at every moment, whatever the rebalancing did.
  * - [S21] Shards: a sector's state is the shard named by its key ([S12]), a region's is
- *   `region:<key>`. Every peer declares every region shard and every sector shard whose
- *   succession (czar and backups by its view) it is in, so failover always finds a replica.
- * - [S22] Hand-off: the czar of the sector holding a unit moves it, when it is no longer inside
- *   its sector's active sector, from `units` to `outbox` (one mutation, with a fresh transfer id
- *   and the destination). Once that write is committed ([R23]: the source's first backup holds
- *   it, so a failover cannot bring the unit back into `units`) whoever is czar of the source sends `{ op: 'in', tid, … }` to the destination's czar, every `retryMs` until its
- *   replica of the destination lists `tid` among `received`. The destination applies a transfer
- *   id at most once (it keeps received ids for `tombstoneMs`). The source deletes the outbox
- *   entry once the destination's state holding `tid` has lasted `settleMs` under one term (longer
- *   than failure detection, so a czar that applied it and crashed at once is noticed first), or
- *   is seen in a newer term's state. If the destination's state loses `tid` (its czar crashed
- *   before its backups had it), the source sends it again.
- * - [S23] Counting: a unit is where its id is a key of `units`. A unit in an `outbox` is pending:
- *   it counts in the destination once the destination holds it, else in the source's outbox. So
- *   the set of ids in all `units` and `outbox` maps is constant (no loss), and no id is a key of
- *   two `units` maps (no duplicate).
- * - [S24] Summaries: each active sector's czar publishes, every `summaryMs`, its unit count,
- *   units per owner, activity (unit events since the last summary) and units per child sector to
- *   its region shard. A zoomed-out view subscribes to region shards only: no unit-level traffic.
+ *   `region:<key>`. Once its membership view has rested `stableViewMs` (or every 3 × that under
+ *   churn), a peer declares every region shard and every active sector shard (with rebalancing,
+ *   also their parents and children) whose succession (czar and backups) it is in, so failover
+ *   always finds a replica. Declarations are never withdrawn.
+ * - [S22] Hand-off: the czar of a sector moves each unit no longer inside it from `units` to
+ *   `outbox` under a fresh transfer id (one mutation). Once that write is committed ([R23]: the
+ *   first backup holds it, so no failover can bring the unit back into `units`), whoever is czar
+ *   of the source sends `{ op: 'in', tid, from, … }` to the destination's czar every `retryMs`.
+ *   The destination applies a transfer id at most once: it records `received[tid]` with the unit,
+ *   and once that write is committed marks it `ok`. A source that sees `ok` in its replica marks
+ *   the outbox entry `settled` (no czar of the source sends it again) and deletes it once that
+ *   mark is committed. The destination forgets `received[tid]` once its replica of the source
+ *   shows the entry settled (or gone for `tombstoneMs`). Progress is driven by time and
+ *   replicated state only, never by promise callbacks.
+ * - [S23] Counting: a unit is where its id is a key of `units`; a unit in an `outbox` only is
+ *   pending. The ids in all `units` and `outbox` maps are a constant set (no loss), and no id is a
+ *   key of two `units` maps (no duplicate), at every moment, across czar crashes.
+ * - [S24] Summaries: each active sector's czar publishes, every `summaryMs`, its unit count, units
+ *   per owner, activity and units per child sector to its region shard; the region keeps only
+ *   summaries of its active sectors. A zoomed-out view watches the region shards in view only: no
+ *   unit-level traffic.
  * - [S25] Rebalancing: each region's czar, every `rebalanceMs`, once every active sector of the
- *   region has a fresh summary, runs {@link planTiledRebalance} with those loads and writes the
- *   new layout; units of a sector that stopped being active are handed off by [S22] like any
- *   border crossing.
+ *   region has a fresh summary, runs `planTiledRebalance` with those loads and writes the new
+ *   layout; units of a sector that stopped being active are handed off by [S22].
  * - [S26] Interest: a view (a rectangle, or sectors) becomes the active sectors it overlaps plus
- *   neighbours ([S9]); the peer also watches the neighbours of the sectors it writes (their
- *   czars confirm its hand-offs) and every region shard.
+ *   neighbours ([S9]); a czar also watches the sectors around the ones it writes and its transfer
+ *   partners; regions are watched when zoomed out or with rebalancing. A shard once needed stays
+ *   watched 5 s, so interest does not flap.
  */
 import { AuthorityView } from '../authority/view.js';
 import type { ShardId } from '../authority/ids.js';
@@ -146,7 +148,18 @@ export interface WorldStats {
 
 type ViewSpec = { readonly kind: 'rect'; readonly rect: Rect } | { readonly kind: 'sectors'; readonly ids: readonly SectorId[] } | { readonly kind: 'none' };
 
-/** Units in sector shards over a {@link Room}; see the module comment for the rules. */
+/**
+ * Units in sector shards over a {@link Room}; see the module comment for the rules.
+ *
+ * @example
+ * ```ts
+ * const world = SectorWorld.create({ room, clock, sectorSize: 100, bounds: { minX: 0, minY: 0, maxX: 1600, maxY: 1600 }, regionScale: 3 });
+ * world.setView(camera.rect());
+ * await world.spawn('tank-7', 120, 340, 'red');
+ * setInterval(() => world.moveUnits((u) => steer(u)), 100); // on the czars of their sectors
+ * draw(world.units(), world.summaries());
+ * ```
+ */
 export class SectorWorld {
   readonly room: Room;
   readonly sectorSize: number;

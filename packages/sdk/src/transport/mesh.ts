@@ -63,6 +63,11 @@ function drawRandom(candidates: readonly PeerId[], k: number, rng: Rng, taken: R
  * Dials `k` peers picked at random from the seeded mesh stream: a sparse random graph (connected
  * with high probability for k ≥ 3) for membership gossip; the layers above grow it with
  * `Transport.dial` toward the peers they share shards with.
+ *
+ * @example
+ * ```ts
+ * const transport = net.join('p7', { mesh: randomMesh(2) });
+ * ```
  */
 export function randomMesh(k: number): MeshPolicy {
   checkCount('k', k, 0);
@@ -87,6 +92,12 @@ export interface InterestMeshOptions {
  * random ones, at most `maxConnections / 2` in all. At a uniform density a peer receives about as
  * many dials from later joiners as it makes, so it ends near the cap; `ConnectionBudget` keeps
  * later dials (`Transport.dial`) under it.
+ *
+ * @example
+ * ```ts
+ * const mesh = interestMesh({ sharing: (self) => nearestPeers(self), maxConnections: 24 });
+ * const transport = await PeerJsTransport.join({ signalUrl, room, mesh });
+ * ```
  */
 export function interestMesh(options: InterestMeshOptions): MeshPolicy {
   const max = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
@@ -118,6 +129,13 @@ export function interestMesh(options: InterestMeshOptions): MeshPolicy {
  * anyway and counted in {@link ConnectionBudget.overCap}. Connections others open to this peer
  * are never refused (a transport accepts every dial), so the cap bounds what a peer asks for,
  * not what it is asked. One budget per transport.
+ *
+ * @example
+ * ```ts
+ * const budget = new ConnectionBudget(transport, 24);
+ * budget.dial(czarOfWatchedSector, true); // required: always
+ * budget.dial(randomPeer); // optional: only under the cap
+ * ```
  */
 export class ConnectionBudget {
   /** Optional dials refused because the cap was reached. */
