@@ -15,7 +15,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'anarchy-tsdoc-'));
 const jsonFile = join(tmp, 'api.json');
 
 // TypeDoc kinds (ReflectionKind): see typedoc's models/kind.ts.
-const KIND = { Module: 2, Namespace: 4, Function: 64, Class: 128 };
+const KIND = { Module: 2, Namespace: 4, Function: 64, Class: 128, Reference: 4194304 };
 
 try {
   const r = spawnSync(process.execPath, [join(sdkDir, 'scripts', 'typedoc.mjs'), '--options', 'typedoc.json', '--json', jsonFile, '--logLevel', 'Error'], {
@@ -31,9 +31,19 @@ try {
   const noExample = [];
   const hasComment = (node) => Boolean(node.comment?.summary?.length) || (node.signatures ?? []).some((s) => s.comment?.summary?.length);
   const tags = (node) => [node.comment, ...(node.signatures ?? []).map((s) => s.comment)].flatMap((c) => c?.blockTags ?? []).map((t) => t.tag);
+  const ids = new Set();
+  const collect = (node) => {
+    ids.add(node.id);
+    for (const child of node.children ?? []) collect(child);
+  };
+  collect(project);
   const walk = (node, path) => {
     for (const child of node.children ?? []) {
       const name = path ? `${path}.${child.name}` : child.name;
+      // A symbol exported by two entry points (e.g. `Clock` from `.` and `./testing`) is documented
+      // once; the second export is a reference that renders as a link to it and has no comment of
+      // its own. It is checked where it is declared, unless that declaration is missing.
+      if (child.kind === KIND.Reference && ids.has(child.target)) continue;
       if (child.kind === KIND.Module || child.kind === KIND.Namespace) {
         walk(child, child.kind === KIND.Module ? child.name.replace(/^index$/, '@anarchy/sdk').replace(/^(testing|node)$/, '@anarchy/sdk/$1') : name);
         continue;

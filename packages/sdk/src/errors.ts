@@ -68,10 +68,25 @@ export const ErrorCode = {
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-/** Base class of every SDK error. */
+/**
+ * Base class of every SDK error: catch it and branch on {@link AnarchyError.code}, which is
+ * stable across releases, rather than on the message, which is written for people.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await clicks.act({});
+ * } catch (err) {
+ *   if (err instanceof AnarchyError && err.code === ErrorCode.ReadOnly) showBanner('Reconnecting…');
+ *   else throw err;
+ * }
+ * ```
+ */
 export class AnarchyError extends Error {
   override readonly name: string = 'AnarchyError';
+  /** What went wrong, as a stable {@link ErrorCode}. */
   readonly code: ErrorCode;
+  /** Machine-readable context (the peer, the limit, the bad value); keys depend on the code. */
   readonly details: Readonly<Record<string, unknown>>;
   constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
     super(message, options);
@@ -80,22 +95,63 @@ export class AnarchyError extends Error {
   }
 }
 
-/** Raised by transports: connecting, sending, losing peers. */
+/**
+ * Raised by transports: connecting, sending, losing peers. Also what a transport's `error` event
+ * carries.
+ *
+ * @example
+ * ```ts
+ * transport.on('error', (err: TransportError) => {
+ *   if (err.code === ErrorCode.PeerConnectionFailed) console.warn('could not reach', err.details['peer']);
+ * });
+ * ```
+ */
 export class TransportError extends AnarchyError {
   override readonly name = 'TransportError';
 }
 
-/** Raised when talking to the signal (rendezvous) service fails. */
+/**
+ * Raised when talking to the signal (rendezvous) service fails, e.g. by `SignalClient` and by
+ * joining a room.
+ *
+ * @example
+ * ```ts
+ * const info = await signal.getRoom(roomId).catch((err: unknown) => {
+ *   if (err instanceof SignalError && err.code === ErrorCode.RoomNotFound) return undefined;
+ *   throw err;
+ * });
+ * ```
+ */
 export class SignalError extends AnarchyError {
   override readonly name = 'SignalError';
 }
 
-/** Raised by the wire codec for bytes that are not a valid frame. */
+/**
+ * Raised by the wire codec for bytes that are not a valid frame (`malformed-frame`, with a stable
+ * `details.reason`), from a newer or older protocol (`incompatible-version`), or too large.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   decodeFrame(bytes);
+ * } catch (err) {
+ *   if (err instanceof WireError) console.warn(err.code, err.details['reason']);
+ * }
+ * ```
+ */
 export class WireError extends AnarchyError {
   override readonly name = 'WireError';
 }
 
-/** Raised for bad arguments to public API calls. */
+/**
+ * Raised for bad arguments to public API calls (code `invalid-argument`): a bug in the calling
+ * code, so it is thrown at once rather than reported as an event.
+ *
+ * @example
+ * ```ts
+ * if (!Number.isInteger(maxPeers)) throw new ArgumentError(`maxPeers must be an integer, got ${maxPeers}.`, { maxPeers });
+ * ```
+ */
 export class ArgumentError extends AnarchyError {
   override readonly name = 'ArgumentError';
   constructor(message: string, details: Record<string, unknown> = {}) {

@@ -82,6 +82,14 @@ function browserLikeWebSocket(Base: WebSocketClass): WebSocketClass {
  *
  * @returns the names of the globals this call installed (empty when nothing was missing).
  * @throws TransportError `webrtc-unsupported` when a needed module is not installed.
+ *
+ * @example
+ * ```ts
+ * installNodeWebRtc(); // loads @roamhq/wrtc and ws; once, before the first join
+ * const room = await joinRoom({ signalUrl: 'http://127.0.0.1:8787', room: roomId });
+ * // In a bundle where require() cannot find them, pass them in:
+ * // installNodeWebRtc({ wrtc: await import('@roamhq/wrtc'), WebSocket: (await import('ws')).WebSocket });
+ * ```
  */
 export function installNodeWebRtc(modules: NodeWebRtcModules = {}): WebRtcGlobal[] {
   const g = globalThis as Record<string, unknown>;

@@ -27,6 +27,7 @@ export interface CreatedRoom {
   readonly maxPeers: number;
 }
 
+/** Options of {@link SignalClient}: where the signal service is, and how long to wait for it. */
 export interface SignalClientOptions {
   /** Base URL of the signal service, e.g. `https://signal.example.com` or `http://127.0.0.1:9000`. */
   readonly url: string;
@@ -59,6 +60,12 @@ export const PEERJS_MOUNT = 'peerjs';
 /**
  * Parses a signal URL (`http:`, `https:`, `ws:` or `wss:`) into a base URL that ends in `/`.
  * Throws an {@link ArgumentError} for anything else, so a typo fails at the call site.
+ *
+ * @example
+ * ```ts
+ * parseSignalUrl('http://127.0.0.1:8787').href; // 'http://127.0.0.1:8787/'
+ * parseSignalUrl('ftp://x'); // throws ArgumentError
+ * ```
  */
 export function parseSignalUrl(signalUrl: string): URL {
   let url: URL;
@@ -83,6 +90,12 @@ export function parseSignalUrl(signalUrl: string): URL {
  * Derives PeerJS `Peer` options from a signal URL: `http://127.0.0.1:9000` becomes
  * `{ host: '127.0.0.1', port: 9000, path: '/peerjs', secure: false, key: 'peerjs' }`. A base path
  * is kept (`https://x.org/signal` mounts PeerJS at `/signal/peerjs`).
+ *
+ * @example
+ * ```ts
+ * import Peer from 'peerjs';
+ * const peer = new Peer(peerId, { ...peerServerOptions('http://127.0.0.1:8787'), config: { iceServers: [] } });
+ * ```
  */
 export function peerServerOptions(signalUrl: string): PeerServerOptions {
   const url = parseSignalUrl(signalUrl);

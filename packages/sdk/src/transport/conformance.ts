@@ -23,12 +23,32 @@ export interface ConformanceHarness {
   dispose(): Promise<void>;
 }
 
+/**
+ * Thrown by a {@link ConformanceScenario} when the transport breaks the `Transport` contract, as
+ * opposed to a harness or environment problem (which throws anything else).
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await scenario.run(harness);
+ * } catch (err) {
+ *   if (err instanceof ConformanceFailure) console.error(`transport bug in ${scenario.name}: ${err.message}`);
+ *   throw err;
+ * }
+ * ```
+ */
 export class ConformanceFailure extends Error {
   override readonly name = 'ConformanceFailure';
 }
 
+/**
+ * One conformance check: a name and an async body run against a fresh harness. Iterate
+ * {@link conformanceScenarios} to give each its own test in your test runner.
+ */
 export interface ConformanceScenario {
+  /** Starts with the rule id it checks, e.g. `[T8] a crashed peer is detected …`. */
   readonly name: string;
+  /** Runs the scenario; rejects (with a {@link ConformanceFailure} for a contract breach) on failure. */
   run(h: ConformanceHarness): Promise<void>;
 }
 
@@ -36,7 +56,18 @@ function check(condition: unknown, message: string): asserts condition {
   if (!condition) throw new ConformanceFailure(message);
 }
 
-/** Records every event of a transport for later assertions. */
+/**
+ * Records every event of a transport for later assertions: subscribe before acting, then check
+ * what arrived.
+ *
+ * @example
+ * ```ts
+ * const log = new EventLog(bob);
+ * alice.send(bob.localId, 'control', new Uint8Array([7]));
+ * net.run(100);
+ * log.from(alice.localId, 'control'); // [Uint8Array [7]]
+ * ```
+ */
 export class EventLog {
   readonly joined: PeerId[] = [];
   readonly left: Array<TransportEvents['peer-left']> = [];
@@ -46,6 +77,7 @@ export class EventLog {
     t.on('peer-left', (e) => this.left.push(e));
     t.on('message', (e) => this.messages.push(e));
   }
+  /** The payloads received from `peer` on `channel`, in arrival order. */
   from(peer: PeerId, channel: Channel): Uint8Array[] {
     return this.messages.filter((m) => m.peer === peer && m.channel === channel).map((m) => m.data);
   }
@@ -66,6 +98,20 @@ function expectCode(fn: () => unknown, code: string, what: string): void {
   throw new ConformanceFailure(`${what}: expected a ${code} error, but the call succeeded`);
 }
 
+/**
+ * Every scenario of the `Transport` contract ([T1]–[T8]: ids, both channels, leave, crash,
+ * errors). Run them one per test with your own harness, or all at once with {@link runConformance}.
+ *
+ * @example
+ * ```ts
+ * for (const scenario of conformanceScenarios) {
+ *   it(scenario.name, async () => {
+ *     const h = createSimHarness({ seed: 1 });
+ *     try { await scenario.run(h); } finally { await h.dispose(); }
+ *   });
+ * }
+ * ```
+ */
 export const conformanceScenarios: readonly ConformanceScenario[] = [
   {
     name: '[T1] peers in a room see each other and have distinct ids',
@@ -197,7 +243,16 @@ export const conformanceScenarios: readonly ConformanceScenario[] = [
   },
 ];
 
-/** Runs every scenario with a fresh harness each; returns failures instead of throwing. */
+/**
+ * Runs every scenario with a fresh harness each; returns failures instead of throwing. `only`
+ * picks scenarios by name. `ms` is wall-clock time, for reports only.
+ *
+ * @example
+ * ```ts
+ * const results = await runConformance(() => createSimHarness({ seed: 9 }));
+ * const failed = results.filter((r) => !r.ok); // [] for a conforming transport
+ * ```
+ */
 export async function runConformance(
   makeHarness: () => ConformanceHarness | Promise<ConformanceHarness>,
   only?: (name: string) => boolean,

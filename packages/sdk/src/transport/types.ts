@@ -8,7 +8,16 @@ import type { TransportError } from '../errors.js';
 /** A peer's id in a room (its PeerJS id). Branded so it is not confused with other strings. */
 export type PeerId = string & { readonly __brand: 'PeerId' };
 
-/** Brands a string as a {@link PeerId}. Validation happens at the boundaries that accept ids. */
+/**
+ * Brands a string as a {@link PeerId}, e.g. an id read from your own lobby or saved state.
+ * Validation happens at the boundaries that accept ids.
+ *
+ * @example
+ * ```ts
+ * const host = asPeerId(lobby.hostId);
+ * transport.dial(host);
+ * ```
+ */
 export const asPeerId = (id: string): PeerId => id as PeerId;
 
 /**
@@ -16,6 +25,7 @@ export const asPeerId = (id: string): PeerId => id as PeerId;
  * `state`: unordered with `maxRetransmits: 0` (deltas, heartbeats): a lost message stays lost.
  */
 export type Channel = 'control' | 'state';
+/** Every {@link Channel}, for code that handles each one in turn (stats, per-channel queues). */
 export const CHANNELS: readonly Channel[] = ['control', 'state'];
 
 /**
@@ -34,6 +44,16 @@ export type LeaveReason =
   /** The connection failed (ICE failure, data channel error). */
   | 'error';
 
+/**
+ * The events of a {@link Transport}, by name: what `transport.on(name, listener)` passes to the
+ * listener.
+ *
+ * @example
+ * ```ts
+ * transport.on('peer-left', ({ peer, reason }) => console.log(peer, 'left:', reason));
+ * transport.on('error', (err) => console.warn(err.code, err.message));
+ * ```
+ */
 export interface TransportEvents {
   /** A connection to `peer` is open on both channels; `send` to it works from now on. */
   'peer-joined': { readonly peer: PeerId };
@@ -47,6 +67,20 @@ export interface TransportEvents {
   closed: { readonly error?: TransportError };
 }
 
+/**
+ * Bytes between the peers of one room, on two channels: what the layers above see of the network.
+ * `PeerJsTransport` (WebRTC) and `SimTransport` (`@anarchy/sdk/testing`) implement it; to bring
+ * your own, implement this and run `runConformance` from `@anarchy/sdk/testing` against it.
+ *
+ * @example
+ * ```ts
+ * function greetEveryone(transport: Transport): void {
+ *   const hello = new TextEncoder().encode('hello');
+ *   for (const peer of transport.peers()) transport.send(peer, 'control', hello);
+ *   transport.on('peer-joined', ({ peer }) => transport.send(peer, 'control', hello));
+ * }
+ * ```
+ */
 export interface Transport {
   /** This peer's id. */
   readonly localId: PeerId;

@@ -6,11 +6,24 @@
 /** Opaque handle returned by {@link Clock.setTimeout}. */
 export type TimerHandle = { readonly __timer: true };
 
+/**
+ * The time source every timer-driven part of the SDK takes as an option (`clock`). Pass
+ * {@link systemClock} in production and a {@link VirtualClock} in tests, so timeouts and
+ * heartbeats fire exactly when the test advances time.
+ *
+ * @example
+ * ```ts
+ * const clock: Clock = new VirtualClock();
+ * const handle = clock.setTimeout(() => console.log('fired at', clock.now()), 250);
+ * clock.clearTimeout(handle); // cancels it; clearing twice is harmless
+ * ```
+ */
 export interface Clock {
   /** Milliseconds since an arbitrary epoch; only differences are meaningful. */
   now(): number;
   /** Runs `fn` once after `ms` milliseconds (or later). */
   setTimeout(fn: () => void, ms: number): TimerHandle;
+  /** Cancels a pending timer; a fired, cleared or foreign handle is ignored. */
   clearTimeout(handle: TimerHandle): void;
 }
 
@@ -41,6 +54,14 @@ const before = (a: VirtualTimer, b: VirtualTimer): boolean => a.at < b.at || (a.
  * Timers live in a binary min-heap keyed by (at, id): scheduling and firing cost O(log n), so a
  * simulation with hundreds of thousands of pending timers (10,000 peers, packets in flight) stays
  * fast. A negative or NaN delay counts as 0, as in browsers.
+ *
+ * @example
+ * ```ts
+ * const clock = new VirtualClock();
+ * clock.setTimeout(() => console.log('tick at', clock.now()), 1_000);
+ * clock.advance(999); // nothing yet
+ * clock.advance(1); // logs "tick at 1000"
+ * ```
  */
 export class VirtualClock implements Clock {
   private time: number;

@@ -32,7 +32,15 @@ export type MalformedReason =
   | 'fragment-inconsistent'
   | 'decode-budget';
 
-/** A `malformed-frame` error with a stable `details.reason`. */
+/**
+ * A `malformed-frame` error with a stable `details.reason`: what a decoder throws for bytes it
+ * must drop, so the receive pipeline can count rejections by reason.
+ *
+ * @example
+ * ```ts
+ * if (bytes.length < HEADER_BYTES) throw malformed('truncated', `${bytes.length} bytes cannot hold a header`);
+ * ```
+ */
 export function malformed(reason: MalformedReason, what: string, details: Record<string, unknown> = {}): WireError {
   return new WireError(
     ErrorCode.MalformedFrame,
@@ -298,7 +306,15 @@ export function badValue(path: string, expected: string, got: unknown): Argument
   return new ArgumentError(`Cannot encode ${path}: expected ${expected}, got ${shown}. Fix the value before sending.`, { path });
 }
 
-/** The `payload-too-large` error: `size` bytes where at most `max` are allowed. */
+/**
+ * The `payload-too-large` error: `size` bytes where at most `max` are allowed. Its message tells
+ * the user to split the payload or raise `maxPayloadBytes` on every peer.
+ *
+ * @example
+ * ```ts
+ * if (snapshot.length > max) throw payloadTooLarge(snapshot.length, max, `The snapshot of shard ${shard}`, { shard });
+ * ```
+ */
 export function payloadTooLarge(size: number, max: number, what: string, details: Record<string, unknown> = {}): WireError {
   return new WireError(
     ErrorCode.PayloadTooLarge,

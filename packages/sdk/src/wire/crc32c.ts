@@ -28,7 +28,14 @@ const [T0, T1, T2, T3, T4, T5, T6, T7] = buildTables() as [Int32Array, Int32Arra
 
 /**
  * Continues a CRC-32C over `bytes[start..end)`. Pass the result of a previous call (or 0 to
- * start) so that `crc32c(a ++ b) === crc32cUpdate(crc32cUpdate(0, a), b)`.
+ * start) so that `crc32c(a ++ b) === crc32cUpdate(crc32cUpdate(0, a), b)`: checksums data that
+ * arrives in pieces, or skips a field, without copying.
+ *
+ * @example
+ * ```ts
+ * let crc = 0;
+ * for (const chunk of chunks) crc = crc32cUpdate(crc, chunk);
+ * ```
  */
 export function crc32cUpdate(crc: number, bytes: Uint8Array, start = 0, end = bytes.length): number {
   let c = ~crc | 0;
@@ -43,7 +50,14 @@ export function crc32cUpdate(crc: number, bytes: Uint8Array, start = 0, end = by
   return ~c >>> 0;
 }
 
-/** CRC-32C of `bytes[start..end)` as an unsigned 32-bit integer. */
+/**
+ * CRC-32C of `bytes[start..end)` as an unsigned 32-bit integer.
+ *
+ * @example
+ * ```ts
+ * crc32c(new TextEncoder().encode('123456789')); // 0xe3069283, the standard check value
+ * ```
+ */
 export function crc32c(bytes: Uint8Array, start = 0, end = bytes.length): number {
   return crc32cUpdate(0, bytes, start, end);
 }

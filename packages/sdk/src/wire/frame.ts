@@ -60,6 +60,7 @@ export interface SignatureTrailer {
   readonly signature: Uint8Array;
 }
 
+/** Options of {@link encodeFrame} and {@link frameFromEncoded}: compression and signing. */
 export interface EncodeFrameOptions {
   /** `auto` (default): compress a body of at least `compressMinBytes` when it pays. */
   readonly compress?: 'auto' | 'never' | 'always';
@@ -94,12 +95,31 @@ function writeBody(w: Writer, items: readonly EncodedMessage[]): void {
   }
 }
 
-/** Encodes messages into one frame. Throws an `ArgumentError` for invalid messages. */
+/**
+ * Encodes messages into one frame (a batch when there are several). Throws an `ArgumentError` for
+ * invalid messages. Most code lets an {@link Outbox} do this; call it directly to build frames by
+ * hand, e.g. in tests or tools.
+ *
+ * @example
+ * ```ts
+ * const frame = encodeFrame([{ type: 'ping', seq: 1, sentAt: clock.now() }]);
+ * transport.send(peer, 'state', frame);
+ * ```
+ */
 export function encodeFrame(messages: readonly FrameMessage[], options: EncodeFrameOptions = {}): Uint8Array {
   return frameFromEncoded(messages.map(encodeMessage), options);
 }
 
-/** Frames messages that were encoded already (the outbox encodes once, at enqueue time). */
+/**
+ * Frames messages that were encoded already: encode once with {@link encodeMessage}, then frame
+ * for many peers without encoding again (the outbox encodes once, at enqueue time).
+ *
+ * @example
+ * ```ts
+ * const ack = encodeMessage({ type: 'ack', shard: 'clicks', term: 3, seq: 41 });
+ * for (const peer of transport.peers()) transport.send(peer, 'control', frameFromEncoded([ack]));
+ * ```
+ */
 export function frameFromEncoded(items: readonly EncodedMessage[], options: EncodeFrameOptions = {}): Uint8Array {
   if (items.length === 0) throw new ArgumentError('A frame needs at least one message.');
   const type = items.length === 1 ? items[0]!.code : BATCH_TYPE;
@@ -158,6 +178,7 @@ export function frameChecksum(frame: Uint8Array): number {
 
 const readU32be = (b: Uint8Array, o: number): number => ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
 
+/** Limits {@link decodeFrame} enforces before doing any work, so hostile input stays cheap. */
 export interface DecodeFrameOptions {
   /** Larger inputs are rejected before any work; default {@link MAX_FRAME_BYTES}. */
   readonly maxFrameBytes?: number;
@@ -167,12 +188,17 @@ export interface DecodeFrameOptions {
   readonly allowFragments?: boolean;
 }
 
+/** What {@link decodeFrame} returns: the frame's messages and what its header said. */
 export interface DecodedFrame {
+  /** The protocol version the sender wrote (one of {@link SUPPORTED_VERSIONS}). */
   readonly version: number;
+  /** The messages, in frame (batch) order. */
   readonly messages: FrameMessage[];
   /** Messages of types this version does not know, skipped ([W11]). */
   readonly skipped: number;
+  /** Whether the body was compressed on the wire. */
   readonly compressed: boolean;
+  /** The signature trailer, if the Signed flag was set. */
   readonly signature?: SignatureTrailer;
 }
 
@@ -180,6 +206,13 @@ export interface DecodedFrame {
  * Decodes and validates a frame. Throws a `WireError`: `malformed-frame` (with a stable
  * `details.reason`), `incompatible-version` or `payload-too-large`. Never returns a frame whose
  * checksum does not match. Decoded byte fields are views into `bytes` (or the inflated body).
+ * It does not reassemble fragments: use an {@link Inbox} for a peer's stream of frames.
+ *
+ * @example
+ * ```ts
+ * const { messages } = decodeFrame(frame);
+ * for (const m of messages) if (m.type === 'ping') console.log('ping', m.seq);
+ * ```
  */
 export function decodeFrame(bytes: Uint8Array, options: DecodeFrameOptions = {}): DecodedFrame {
   const n = bytes.length;

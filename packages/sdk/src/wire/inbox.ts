@@ -12,6 +12,7 @@ import { Reassembler, type TransferDropped } from './fragment.js';
 import type { Channel, FrameMessage, Message } from './messages.js';
 import { incompatibleVersion } from './version.js';
 
+/** Options of an {@link Inbox}: its clock and the memory and size limits it enforces per peer. */
 export interface InboxOptions {
   /** Drives reassembly timeouts. */
   readonly clock: Clock;
@@ -29,6 +30,7 @@ export interface InboxOptions {
   readonly maxFrameBytes?: number;
 }
 
+/** The events of an {@link Inbox}: what `inbox.on(name, listener)` passes to the listener. */
 export interface InboxEvents extends Record<string, unknown> {
   /** A frame (or reassembled payload) was rejected. Codes: malformed-frame, incompatible-version, payload-too-large. */
   error: WireError;
@@ -62,7 +64,19 @@ const INNER_FRAME_OVERHEAD_BYTES = HEADER_BYTES + 8;
 /** Default per-transfer idle timeout, in ms. */
 export const DEFAULT_REASSEMBLY_TIMEOUT_MS = 10_000;
 
-/** Decodes the frames of one peer. Call {@link Inbox.close} when the peer leaves. */
+/**
+ * Decodes the frames of one peer. Call {@link Inbox.close} when the peer leaves. Create one per
+ * peer: fragments are reassembled, and limits enforced, per sender.
+ *
+ * @example
+ * ```ts
+ * const inbox = new Inbox({ clock: systemClock, peer });
+ * inbox.on('error', (err) => console.warn(`dropped a frame from ${peer}:`, err.code));
+ * transport.on('message', (e) => {
+ *   if (e.peer === peer) for (const m of inbox.receive(e.channel, e.data)) handle(m);
+ * });
+ * ```
+ */
 export class Inbox {
   private readonly emitter = new Emitter<InboxEvents>();
   private readonly reassembler: Reassembler;

@@ -212,29 +212,53 @@ export type Message = Exclude<FrameMessage, { readonly type: 'fragment' }>;
 /** A public message type name. */
 export type MessageType = Message['type'];
 
+/** `hello`: the first message on a connection, with the sender's protocol version, id and capabilities. */
 export type HelloMessage = MessageOf<'hello'>;
+/** `ping`: a heartbeat; the answering {@link PongMessage} measures the round trip. */
 export type PingMessage = MessageOf<'ping'>;
+/** `pong`: the answer to a {@link PingMessage}, echoing its `sentAt` so the pinger times the round trip on its own clock. */
 export type PongMessage = MessageOf<'pong'>;
+/** `goodbye`: a graceful leave, so peers drop the sender at once instead of after a timeout. */
 export type GoodbyeMessage = MessageOf<'goodbye'>;
+/** `delta`: a czar's change to a shard, numbered (`term`, `seq`) so replicas apply changes in order. */
 export type DeltaMessage = MessageOf<'delta'>;
+/** `snapshot`: a whole shard's state as of (`term`, `seq`), for late joiners and new czars; usually fragmented. */
 export type SnapshotMessage = MessageOf<'snapshot'>;
+/** `action`: a request from a peer that is not the czar of `shard`, to be applied by the czar. */
 export type ActionMessage = MessageOf<'action'>;
+/** `ack`: "I hold `shard` up to (`term`, `seq`)". */
 export type AckMessage = MessageOf<'ack'>;
+/** `digest`: anti-entropy, the latest (`term`, `seq`) the sender holds of each listed shard, so peers spot what they miss. */
 export type DigestMessage = MessageOf<'digest'>;
+/** `repair-request`: asks for the deltas of `shard` in `term` from `fromSeq` to `toSeq` (inclusive) after a gap. */
 export type RepairRequestMessage = MessageOf<'repair-request'>;
+/** `shard-delta`: delta `seq` of `shard` in a term, tagged with the czar's writer tag ([R8]); gossip relays it unchanged. */
 export type ShardDeltaMessage = MessageOf<'shard-delta'>;
+/** `shard-snapshot`: the state of `shard` after delta `seq` of (`term`, `czar`); flag bit 0 marks a handoff ([R12]). */
 export type ShardSnapshotMessage = MessageOf<'shard-snapshot'>;
+/** `shard-digest`: anti-entropy ([R17]), per shard the newest term the sender knows and the last seq it holds of it. */
 export type ShardDigestMessage = MessageOf<'shard-digest'>;
+/** `shard-repair`: asks for deltas `fromSeq`..`toSeq` of a term, or a snapshot when `fromSeq` is 0 ([R14]). */
 export type ShardRepairMessage = MessageOf<'shard-repair'>;
+/** `shard-request`: asks the writer of a term for a handoff (`what` 1) or a position keyframe (`what` 2). */
 export type ShardRequestMessage = MessageOf<'shard-request'>;
+/** `action-result`: the czar's answer to an {@link ActionMessage} ([R20]): applied, rejected, not czar, or unknown shard. */
 export type ActionResultMessage = MessageOf<'action-result'>;
+/** `shard-positions`: frame `seq` of a shard's compact position stream in a term ([R19]). */
 export type ShardPositionsMessage = MessageOf<'shard-positions'>;
+/** `fragment`: internal, one piece of a frame too large to send whole ([W16]); the layers above never see it. */
 export type FragmentMessage = MessageOf<'fragment'>;
+/** `member-ping`: a membership probe ([M10]), answered by a {@link MemberAckMessage}; carries piggybacked updates. */
 export type MemberPingMessage = MessageOf<'member-ping'>;
+/** `member-ack`: the answer to a {@link MemberPingMessage}, direct or relayed by a helper. */
 export type MemberAckMessage = MessageOf<'member-ack'>;
+/** `member-ping-req`: asks a helper to probe `target` on the sender's behalf ([M11]). */
 export type MemberPingReqMessage = MessageOf<'member-ping-req'>;
+/** `member-nack`: a helper of a {@link MemberPingReqMessage} could not reach the target ([M11]). */
 export type MemberNackMessage = MessageOf<'member-nack'>;
+/** `member-updates`: membership updates without a probe: the full view on connect, leaves, verdicts ([M4], [M20]). */
 export type MemberUpdatesMessage = MessageOf<'member-updates'>;
+/** `interest`: the whole set of shards the sender wants deltas of ([I2]); a higher `seq` replaces earlier ones. */
 export type InterestMessage = MessageOf<'interest'>;
 
 /** Every type name, in code order. */
@@ -285,6 +309,13 @@ export interface EncodedMessage {
 /**
  * Encodes and validates an outgoing message. Throws an `ArgumentError` (`invalid-argument`)
  * naming the bad field: an outgoing message that cannot be encoded is a bug in the caller.
+ * Encode once and frame the result for every peer with {@link frameFromEncoded}.
+ *
+ * @example
+ * ```ts
+ * const hello = encodeMessage({ type: 'hello', version: PROTOCOL_VERSION, peerId: transport.localId, capabilities: [] });
+ * hello.body.length; // bytes of the fields, without a frame header
+ * ```
  */
 export function encodeMessage(message: FrameMessage): EncodedMessage {
   const type = (message as { type?: unknown }).type;

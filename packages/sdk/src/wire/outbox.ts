@@ -25,11 +25,13 @@ import { type Channel, type EncodedMessage, type FrameMessageType, type Message,
 
 /** Where frames go: usually a `Transport` bound to one peer. */
 export interface FrameSink {
+  /** Hands one frame to the network on `channel`; may throw (reported as an `error` event). */
   send(channel: Channel, frame: Uint8Array): void;
   /** Bytes the channel has queued but not yet sent (RTCDataChannel.bufferedAmount). */
   bufferedAmount(channel: Channel): number;
 }
 
+/** Options of an {@link Outbox}: frame sizes, queue bounds and compression for one peer. */
 export interface OutboxOptions {
   /** Names the peer in errors and events. */
   readonly peer?: string;
@@ -53,6 +55,7 @@ export interface EnqueueOptions {
   readonly priority?: Priority;
 }
 
+/** The events of an {@link Outbox}: what `outbox.on(name, listener)` passes to the listener. */
 export interface OutboxEvents extends Record<string, unknown> {
   /** The queue is full of messages that may not be dropped; the new message was refused (code `backpressure`). Sending failed (the transport's error). */
   error: WireError | Error;
@@ -74,8 +77,11 @@ export interface OutboxStats {
   sendFailures: number;
 }
 
+/** What one {@link Outbox.drain} call sent. */
 export interface DrainResult {
+  /** Frames handed to the sink. */
   readonly frames: number;
+  /** Bytes of those frames. */
   readonly bytes: number;
   /** True when a channel stopped at the high-water mark with messages still queued. */
   readonly blocked: boolean;
@@ -126,7 +132,18 @@ class Fifo<T> {
 const CHANNELS: readonly Channel[] = ['control', 'state'];
 const PRIORITY_INDEX: Readonly<Record<Priority, number>> = { control: 0, state: 1, bulk: 2 };
 
-/** The send queue of one peer. */
+/**
+ * The send queue of one peer: batches small messages into few frames, fragments large ones, and
+ * sheds `state` messages first when the peer cannot keep up.
+ *
+ * @example
+ * ```ts
+ * const outbox = new Outbox({ peer });
+ * const sink: FrameSink = { send: (ch, f) => transport.send(peer, ch, f), bufferedAmount: (ch) => transport.bufferedAmount(peer, ch) };
+ * outbox.enqueue({ type: 'ping', seq: 1, sentAt: clock.now() });
+ * outbox.drain(sink); // call again when the channel's buffer runs low
+ * ```
+ */
 export class Outbox {
   private readonly emitter = new Emitter<OutboxEvents>();
   /** One FIFO per (channel, priority): `queues[channelIndex][priorityIndex]`. */

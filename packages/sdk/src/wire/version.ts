@@ -10,6 +10,15 @@ export const PROTOCOL_VERSION = 1;
 /** Versions this build reads. A later build that still reads v1 lists `[1, 2]`. */
 export const SUPPORTED_VERSIONS: readonly number[] = [1];
 
+/**
+ * True when this build can read frames of wire protocol `version`: tells "a peer on another
+ * release" apart from "garbage" before any decoding.
+ *
+ * @example
+ * ```ts
+ * if (!isSupportedVersion(frame[2]!)) throw incompatibleVersion(frame[2]!, peer);
+ * ```
+ */
 export function isSupportedVersion(version: number): boolean {
   return SUPPORTED_VERSIONS.includes(version);
 }
@@ -17,6 +26,12 @@ export function isSupportedVersion(version: number): boolean {
 /**
  * The `incompatible-version` error for a frame of version `theirs`. Names both versions and says
  * which side to upgrade.
+ *
+ * @example
+ * ```ts
+ * const err = incompatibleVersion(2, 'bob');
+ * err.message; // 'Peer "bob" speaks wire protocol v2, this build speaks v1 (reads v1): upgrade @anarchy/sdk in this app …'
+ * ```
  */
 export function incompatibleVersion(theirs: number, peer?: string): WireError {
   const who = peer === undefined ? 'A peer' : `Peer ${JSON.stringify(peer)}`;

@@ -20,8 +20,11 @@ export type PeerJsErrorType = `${PeerErrorType}` | `${BaseConnectionErrorType}` 
  */
 export type PeerJsErrorSeverity = 'fatal' | 'fatal-before-join' | 'signal' | 'peer';
 
+/** One row of {@link PEERJS_ERRORS}: the SDK error a PeerJS error becomes, and what it means. */
 export interface PeerJsErrorMapping {
+  /** The {@link ErrorCode} of the resulting {@link TransportError}. */
   readonly code: ErrorCode;
+  /** Whether the transport survives it (see {@link PeerJsErrorSeverity}). */
   readonly severity: PeerJsErrorSeverity;
   /** What the user should do next; becomes the end of the error message. */
   readonly hint: string;
@@ -133,7 +136,19 @@ export function peerJsErrorType(err: unknown): string | undefined {
   return typeof type === 'string' ? type : undefined;
 }
 
-/** Converts anything PeerJS emitted as `error` to a {@link TransportError} and its severity. */
+/**
+ * Converts anything PeerJS emitted as `error` to a {@link TransportError} and its severity. For
+ * code that drives a PeerJS `Peer` itself and wants the SDK's codes and advice.
+ *
+ * @example
+ * ```ts
+ * peer.on('error', (err) => {
+ *   const { error, severity } = fromPeerJsError(err);
+ *   if (severity === 'fatal') peer.destroy();
+ *   console.warn(error.code, error.message);
+ * });
+ * ```
+ */
 export function fromPeerJsError(err: unknown, peer?: PeerId): { error: TransportError; severity: PeerJsErrorSeverity } {
   const type = peerJsErrorType(err) ?? 'unknown';
   const mapping = peerJsErrorMapping(type);

@@ -37,6 +37,19 @@ import { loadPeerJs } from './peerjs-module.js';
 /** PeerJS `Peer` options the caller may pass through (connection target and serializers are ours). */
 export type PeerJsPassthroughOptions = Omit<PeerOptions, 'host' | 'port' | 'path' | 'secure' | 'key' | 'serializers'>;
 
+/**
+ * Options of {@link PeerJsTransport.join}: where the signal service is, which room to join, and
+ * the timing, mesh and ICE settings of the connections.
+ *
+ * @example
+ * ```ts
+ * const options: PeerJsTransportOptions = {
+ *   signalUrl: 'https://signal.example.com',
+ *   room: roomId,
+ *   iceServers: [{ urls: 'stun:stun.example.com:3478' }],
+ * };
+ * ```
+ */
 export interface PeerJsTransportOptions {
   /** Base URL of the `@anarchy/signal` service, e.g. `https://signal.example.com`. */
   readonly signalUrl: string;

@@ -23,7 +23,19 @@ export interface SimHarness extends ConformanceHarness {
   readonly network: SimNetwork;
 }
 
-/** Creates a harness on a fresh {@link SimNetwork}; each `createRoom` uses a new room on it. */
+/**
+ * Creates a harness on a fresh {@link SimNetwork}; each `createRoom` uses a new room on it. Use it
+ * to run the conformance scenarios on the simulated network, or as a quick way to get a connected
+ * room of simulated transports in a test.
+ *
+ * @example
+ * ```ts
+ * const h = createSimHarness({ seed: 7, defaultLink: { latencyMs: 40 } });
+ * const [a, b] = await h.createRoom(2); // connected, virtual time advanced
+ * await h.crash(a!);
+ * await h.waitFor(() => !b!.peers().includes(a!.localId), 'b to notice the crash');
+ * ```
+ */
 export function createSimHarness(options: SimHarnessOptions): SimHarness {
   const network = new SimNetwork(options);
   const stepMs = options.stepMs ?? 10;

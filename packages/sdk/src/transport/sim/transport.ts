@@ -23,6 +23,15 @@ export interface SimHost {
  * After `network.crash(id)` it behaves like `PeerJsTransport` after `simulateCrashForTesting()`:
  * no events, `closed` is true and `send` throws `closed`, `peers()` keeps its last answer,
  * `close()` stays silent; `crashed` tells a crash from a clean close.
+ *
+ * @example
+ * ```ts
+ * const alice = net.join('alice'); // pass it wherever a Transport goes
+ * const bob = net.join('bob');
+ * net.runUntil(() => bob.peers().includes(alice.localId));
+ * net.crash('alice');
+ * alice.crashed; // true; bob sees 'peer-left' (timeout) after its peer timeout
+ * ```
  */
 export class SimTransport implements Transport {
   readonly localId: PeerId;
