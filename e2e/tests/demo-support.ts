@@ -51,7 +51,20 @@ export interface DemoApi {
   log(): DemoLogEntry[];
   frames(): number;
   frameMs(): number;
+  camera(): DemoCamera;
+  interest(): string[];
   order(ids: readonly string[], x: number, y: number): Promise<number>;
+}
+
+/** `window.anarchy.camera()`: screen x = (world x − cx) · zoom + width / 2, in CSS px. */
+export interface DemoCamera {
+  readonly cx: number;
+  readonly cy: number;
+  readonly zoom: number;
+  readonly width: number;
+  readonly height: number;
+  /** How far the panels cover each edge of the canvas. */
+  readonly insets: { readonly left: number; readonly right: number; readonly top: number; readonly bottom: number };
 }
 
 declare global {
@@ -70,12 +83,8 @@ export interface Point {
 /** Side of a gameplay sector (apps/demo/src/game/constants.ts GAMEPLAY_SIDE), in world units. */
 export const SECTOR_SIDE = 1000;
 /** The galaxy spans -3..2 gameplay sectors on each axis (GALAXY_HALF = 3). */
-const GALAXY_MIN = -3 * SECTOR_SIDE;
-const GALAXY_MAX = 3 * SECTOR_SIDE;
-/** Camera zoom the game view starts with (render/view.ts `start`), CSS px per world unit. */
-export const START_ZOOM = 0.35;
-/** How far a view may overhang the galaxy's edge (render/camera.ts EDGE_SLACK), world units. */
-const EDGE_SLACK = 150;
+export const GALAXY_MIN = -3 * SECTOR_SIDE;
+export const GALAXY_MAX = 3 * SECTOR_SIDE;
 
 /**
  * Where a player starts: the centre of its home sector (game/galaxy.ts `homeFor` for the first 16
@@ -88,46 +97,34 @@ export function homePoint(home: string): Point {
 }
 
 /**
- * The demo's camera as it stands after joining, before any pan or zoom: centred on the player's
- * start, clamped so the view overhangs the galaxy by at most {@link EDGE_SLACK} (the same
- * arithmetic as render/camera.ts `clamp`). The README documents no camera accessor, so the spec
- * recomputes it; a wrong model shows up as ships that do not arrive where the click pointed.
+ * The page's camera as `window.anarchy.camera()` reports it, to aim the mouse at world points. A
+ * wrong report shows up as ships that do not arrive where the click pointed.
  */
-export class StartCamera {
-  readonly cx: number;
-  readonly cy: number;
-
-  constructor(
-    start: Point,
-    readonly width: number,
-    readonly height: number,
-    readonly zoom = START_ZOOM,
-  ) {
-    this.cx = clampAxis(start.x, width / 2 / zoom);
-    this.cy = clampAxis(start.y, height / 2 / zoom);
-  }
+export class ScreenMap {
+  constructor(readonly cam: DemoCamera) {}
 
   /** Screen point (CSS px from the canvas' top left) of a world point. */
   toScreen(p: Point): Point {
-    return { x: (p.x - this.cx) * this.zoom + this.width / 2, y: (p.y - this.cy) * this.zoom + this.height / 2 };
+    const c = this.cam;
+    return { x: (p.x - c.cx) * c.zoom + c.width / 2, y: (p.y - c.cy) * c.zoom + c.height / 2 };
   }
 
   /** World point under a screen point. */
   toWorld(s: Point): Point {
-    return { x: (s.x - this.width / 2) / this.zoom + this.cx, y: (s.y - this.height / 2) / this.zoom + this.cy };
+    const c = this.cam;
+    return { x: (s.x - c.width / 2) / c.zoom + c.cx, y: (s.y - c.height / 2) / c.zoom + c.cy };
+  }
+
+  /** True when screen point `s` is in the part of the canvas no panel covers. */
+  isFree(s: Point): boolean {
+    const { width, height, insets } = this.cam;
+    return s.x >= insets.left && s.x <= width - insets.right && s.y >= insets.top && s.y <= height - insets.bottom;
   }
 }
 
-/** The camera after G (render/camera.ts `fitGalaxy`): the whole galaxy, centred, with a 8% margin. */
-export function galaxyCamera(width: number, height: number): StartCamera {
-  const zoom = Math.min(width / (GALAXY_MAX - GALAXY_MIN), height / (GALAXY_MAX - GALAXY_MIN)) * 0.92;
-  return new StartCamera({ x: 0, y: 0 }, width, height, zoom);
-}
-
-function clampAxis(c: number, half: number): number {
-  const lo = GALAXY_MIN + half - EDGE_SLACK;
-  const hi = GALAXY_MAX - half + EDGE_SLACK;
-  return lo > hi ? (GALAXY_MIN + GALAXY_MAX) / 2 : Math.min(hi, Math.max(lo, c));
+/** Reads the page's camera now. */
+export async function screenMap(page: Page): Promise<ScreenMap> {
+  return new ScreenMap(await page.evaluate(() => window.anarchy!.camera()));
 }
 
 /** Everything the spec compares across pages, read in one evaluate. */

@@ -1,16 +1,17 @@
 /**
  * The demo RTS end to end (issue 7): four browser contexts are four players. Player 1 creates a
  * room in the lobby and the others join by its link; everyone orders ships (through
- * `window.anarchy.order` and through real mouse input on the canvas); the four replicas agree on
- * every shard and every ship; then a czar's tab closes and the three others carry on: its sectors
+ * `window.anarchy.order` and through real mouse input on the canvas); looking at its own corner
+ * each receives only the sectors it needs (interest-scoped delivery), and with the whole galaxy in
+ * view the four replicas agree on every shard and every ship; then a czar's tab closes and the three others carry on: its sectors
  * get new czars, new orders still move ships, and the replicas agree again. Join and failover times
  * are printed, never asserted. Screenshots of the czar overlay are attached to the report.
  */
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { DEMO_URL, SIGNAL_URL } from '../ports.js';
 import {
-  StartCamera,
-  galaxyCamera,
+  GALAXY_MAX,
+  GALAXY_MIN,
   attachConsoles,
   describeShips,
   expectConverged,
@@ -20,6 +21,7 @@ import {
   positionsOf,
   recordConsole,
   report,
+  screenMap,
   screenshot,
   snapshot,
   waitStill,
@@ -87,8 +89,9 @@ async function orderByApi(page: Page, me: Me, ids: readonly string[], target: Po
 
 /**
  * Orders with the mouse, as a player does: a left-drag box around the fleet selects it, a right
- * click sends it. Screen positions come from the start camera (see StartCamera); the ships must
- * end up around the world point under the clicked pixel.
+ * click sends it. Screen positions come from the page's camera (`window.anarchy.camera()`, the
+ * view as it stands after joining: centred on the start in the area the panels leave free); the
+ * ships must end up around the world point under the clicked pixel.
  */
 async function orderByMouse(page: Page, me: Me, target: Point, what: string): Promise<void> {
   const size = await page.evaluate(() => {
@@ -97,7 +100,8 @@ async function orderByMouse(page: Page, me: Me, target: Point, what: string): Pr
     return { left: r.left, top: r.top, width: c.clientWidth, height: c.clientHeight };
   });
   expect(size, 'the canvas fills the window').toEqual({ left: 0, top: 0, ...VIEWPORT });
-  const cam = new StartCamera(me.start, size.width, size.height);
+  const cam = await screenMap(page);
+  expect(cam.isFree(cam.toScreen(me.start)), `${what}: the start is on screen, under no panel`).toBe(true);
   const at = Object.values(await positionsOf(page, me.ids)).map((p) => cam.toScreen(p));
   expect(at.length, `${what}: every own ship is listed`).toBe(me.ids.length);
   const pad = 24;
@@ -198,22 +202,43 @@ test('four players: create and join by link, order ships, agree, and carry on wh
       }),
     );
 
-    // --- quiet: every page shows the same ships at the same places, and the same state per shard
+    // --- interest: looking at its own corner, a player receives that corner (and the sectors its
+    // ships, planets and czar duties need), not the whole galaxy
+    for (const [i, page] of pages.entries()) {
+      const declared = await page.evaluate(() => window.anarchy!.interest());
+      const home = (await snapshot(page)).players.find((p) => p.id === mes[i]!.player)!.home;
+      report('interest', `${NAMES[i]} at its start camera receives ${declared.length} of 36 sectors`);
+      expect(declared, `${NAMES[i]} receives its home sector`).toContain(home);
+      expect(declared.length, `${NAMES[i]} does not receive every sector while it looks at its corner: ${declared.join(' ')}`).toBeLessThan(36);
+    }
+
+    await host.keyboard.press('o');
+    await host.keyboard.press('h');
+    await host.waitForTimeout(1_200); // the HUD refreshes once a second
+    await screenshot(host, testInfo, '1-four-players-home-overlay');
+
+    // --- quiet, with the whole galaxy in view (G) so every page receives every sector: every page
+    // shows the same ships at the same places, and the same state per shard
+    await Promise.all(pages.map((p) => p.keyboard.press('g')));
+    for (const [i, page] of pages.entries()) {
+      await expect.poll(async () => (await page.evaluate(() => window.anarchy!.interest())).length, { message: `${NAMES[i]} receives every sector with the galaxy in view` }).toBe(36);
+    }
     const all = mes.flatMap((m) => m.ids);
     await Promise.all(pages.map((p, i) => waitStill(p, all, `${NAMES[i]} sees every ship at rest`)));
     const agreed = await expectConverged(pages, 'four players after their orders');
     const listed = new Set(agreed.units.map((u) => u.split(' ')[0]));
     expect(all.filter((id) => !listed.has(id)), 'no starting ship is missing').toEqual([]);
 
-    await host.keyboard.press('o');
-    await host.keyboard.press('h');
-    await host.waitForTimeout(1_200); // the HUD refreshes once a second
-    await screenshot(host, testInfo, '1-four-players-home-overlay');
-    await host.keyboard.press('g');
+    // The whole galaxy fits between the panels: no sector is hidden under the HUD or the log.
+    const galaxy = await screenMap(host);
+    for (const corner of [{ x: GALAXY_MIN, y: GALAXY_MIN }, { x: GALAXY_MAX, y: GALAXY_MIN }, { x: GALAXY_MIN, y: GALAXY_MAX }, { x: GALAXY_MAX, y: GALAXY_MAX }]) {
+      const at = galaxy.toScreen(corner);
+      expect(galaxy.isFree(at), `galaxy corner (${corner.x}, ${corner.y}) at screen (${Math.round(at.x)}, ${Math.round(at.y)}) is under no panel (${JSON.stringify(galaxy.cam.insets)})`).toBe(true);
+    }
     // Hovering a sector lists its czar and backups in the overlay's tooltip.
-    const hover = (page: Page, sector: string): Promise<void> => {
-      const p = galaxyCamera(VIEWPORT.width, VIEWPORT.height).toScreen(homePoint(sector));
-      return page.mouse.move(p.x, p.y);
+    const hover = async (page: Page, sector: string): Promise<void> => {
+      const p = (await screenMap(page)).toScreen(homePoint(sector));
+      await page.mouse.move(p.x, p.y);
     };
     await hover(host, agreed.players[0]!.home);
     await host.waitForTimeout(300);

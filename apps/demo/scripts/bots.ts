@@ -10,7 +10,7 @@ import { installNodeWebRtc } from '@anarchy/sdk/node';
 import { parseBotArgs } from '../src/bots/args.js';
 import { botName, runBot } from '../src/bots/bot.js';
 import { joinRoom } from '../src/net/sdk-room.js';
-import { GameSession } from '../src/net/session.js';
+import { GameSession, ROOM_INTEREST } from '../src/net/session.js';
 import { PALETTE, randomId } from '../src/ui/profile.js';
 
 let args;
@@ -28,7 +28,7 @@ const running: Array<{ name: string; session: GameSession; stop: () => void }> =
 for (let n = 1; n <= args.count; n++) {
   const name = botName(n);
   try {
-    const room = await joinRoom({ signalUrl: args.signalUrl, room: args.room });
+    const room = await joinRoom({ signalUrl: args.signalUrl, room: args.room, interest: ROOM_INTEREST });
     const session = new GameSession({
       room,
       fleet: args.fleet,

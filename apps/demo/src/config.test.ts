@@ -11,6 +11,16 @@ describe('config', () => {
     expect(readConfig('', undefined, loc).signalUrl).toBe('http://127.0.0.1:8787');
   });
 
+  it('reaches the signal service on the host the page came from (a friend on the network), at the build-time port', () => {
+    const lan = { protocol: 'http:', hostname: '192.168.1.20' };
+    expect(readConfig('?room=r', undefined, lan, '9000').signalUrl).toBe('http://192.168.1.20:9000');
+    expect(readConfig('?room=r', undefined, lan, 'nonsense').signalUrl).toBe('http://192.168.1.20:8787');
+    expect(readConfig('', undefined, { protocol: 'http:', hostname: '[fd00::2]' }, '8787').signalUrl).toBe('http://[fd00::2]:8787');
+    expect(readConfig('', undefined, { protocol: 'http:', hostname: 'fd00::2' }).signalUrl).toBe('http://[fd00::2]:8787');
+    // A URL named by the query or the build wins over the port.
+    expect(readConfig('', 'http://env:2', lan, '9000').signalUrl).toBe('http://env:2');
+  });
+
   it('reads room, bots and fleet with bounds', () => {
     expect(readConfig('?room=abc&bots=3&fleet=50', undefined, loc)).toMatchObject({ room: 'abc', bots: 3, fleet: 50 });
     expect(readConfig('?bots=999&fleet=0', undefined, loc)).toMatchObject({ room: undefined, bots: MAX_PAGE_BOTS, fleet: 1 });

@@ -1,6 +1,7 @@
 /**
  * What the page was opened with: the signal service (`?signal=`, else `VITE_SIGNAL_URL` at build
- * time, else port 8787 on this page's host), the room (`?room=`), in-page bots (`?bots=N`) and the
+ * time, else `VITE_SIGNAL_PORT` (default 8787) on the host this page was loaded from, so a link
+ * opened on another machine of the network reaches the same signal service), the room (`?room=`), in-page bots (`?bots=N`) and the
  * starting fleet (`?fleet=N`).
  */
 import { FLEET_SIZE, MAX_FLEET } from './game/constants.js';
@@ -22,13 +23,22 @@ const intParam = (v: string | null, min: number, max: number, fallback: number):
   return Number.isFinite(n) ? Math.min(max, Math.max(min, n)) : fallback;
 };
 
-/** Reads the configuration from a query string, the build-time signal URL and the page location. */
-export function readConfig(search: string, envSignalUrl: string | undefined, loc: { protocol: string; hostname: string }): DemoConfig {
+/** The signal service's port when neither the query nor the build names a URL. */
+export const DEFAULT_SIGNAL_PORT = 8787;
+
+/**
+ * Reads the configuration from a query string, the build-time signal URL or port, and the page
+ * location.
+ */
+export function readConfig(search: string, envSignalUrl: string | undefined, loc: { protocol: string; hostname: string }, envSignalPort?: string): DemoConfig {
   const params = new URLSearchParams(search);
   const fromQuery = params.get('signal');
   const room = params.get('room')?.trim();
+  const port = intParam(envSignalPort ?? null, 1, 65_535, DEFAULT_SIGNAL_PORT);
+  // An IPv6 literal is bracketed in a URL; `location.hostname` keeps the brackets, a plain string may not.
+  const host = loc.hostname.includes(':') && !loc.hostname.startsWith('[') ? `[${loc.hostname}]` : loc.hostname;
   return {
-    signalUrl: fromQuery || envSignalUrl || `${loc.protocol}//${loc.hostname}:8787`,
+    signalUrl: fromQuery || envSignalUrl || `${loc.protocol}//${host}:${port}`,
     signalFromQuery: Boolean(fromQuery),
     room: room ? room : undefined,
     bots: intParam(params.get('bots'), 0, MAX_PAGE_BOTS, 0),

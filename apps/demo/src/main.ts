@@ -21,7 +21,12 @@ declare global {
   }
 }
 
-const config = readConfig(location.search, import.meta.env['VITE_SIGNAL_URL'] as string | undefined, location);
+const config = readConfig(
+  location.search,
+  import.meta.env['VITE_SIGNAL_URL'] as string | undefined,
+  location,
+  import.meta.env['VITE_SIGNAL_PORT'] as string | undefined,
+);
 const root = document.querySelector<HTMLElement>('#app')!;
 const storage = browserStorage();
 const profile = loadProfile(storage);
@@ -50,6 +55,10 @@ function play(room: string): void {
     log: () => view.overlay.entries(),
     frames: () => view.frames,
     frameMs: () => view.frameMs,
+    camera: () => {
+      const c = view.camera;
+      return { cx: c.cx, cy: c.cy, zoom: c.zoom, width: c.width, height: c.height, insets: { ...c.insets } };
+    },
   });
 
   let bots: PageBot[] | undefined;

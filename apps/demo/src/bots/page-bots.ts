@@ -5,7 +5,7 @@
 import { systemRng } from '@anarchy/sdk';
 import { PALETTE, randomId } from '../ui/profile.js';
 import { joinRoom } from '../net/sdk-room.js';
-import { GameSession } from '../net/session.js';
+import { GameSession, ROOM_INTEREST } from '../net/session.js';
 import { botName, runBot } from './bot.js';
 
 /** A running in-page bot. */
@@ -28,7 +28,7 @@ export async function startPageBots(options: {
   const colours = PALETTE.filter((c) => !options.avoidColours?.includes(c));
   for (let n = 1; n <= options.count; n++) {
     try {
-      const room = await joinRoom({ signalUrl: options.signalUrl, room: options.room });
+      const room = await joinRoom({ signalUrl: options.signalUrl, room: options.room, interest: ROOM_INTEREST });
       const session = new GameSession({
         room,
         fleet: options.fleet,

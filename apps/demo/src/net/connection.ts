@@ -6,7 +6,7 @@
  */
 import { Emitter } from './emitter.js';
 import { joinRoom, type Room } from './sdk-room.js';
-import { GameSession, type Profile } from './session.js';
+import { GameSession, ROOM_INTEREST, type Profile } from './session.js';
 
 /** What a connection reports. */
 export type ConnectionStatus =
@@ -69,7 +69,7 @@ export class Connection {
     this.events.emit('status', { state: 'connecting' });
     let room: Room;
     try {
-      room = await joinRoom({ signalUrl: this.options.signalUrl, room: this.options.room });
+      room = await joinRoom({ signalUrl: this.options.signalUrl, room: this.options.room, interest: ROOM_INTEREST });
     } catch (err) {
       if (FATAL.has(codeOf(err) ?? '') || !this.everJoined) this.events.emit('fatal', err);
       else this.retryLater(err);

@@ -30,6 +30,20 @@ export interface PlayerInfo {
   readonly online: boolean;
 }
 
+/** The camera as `camera()` reports it: screen x = (world x − cx) · zoom + width / 2 (CSS px). */
+export interface CameraInfo {
+  /** World point at the centre of the canvas. */
+  readonly cx: number;
+  readonly cy: number;
+  /** CSS pixels per world unit. */
+  readonly zoom: number;
+  /** Canvas size in CSS pixels. */
+  readonly width: number;
+  readonly height: number;
+  /** How far the panels cover each edge of the canvas, in CSS pixels. */
+  readonly insets: { readonly left: number; readonly right: number; readonly top: number; readonly bottom: number };
+}
+
 /** What `window.anarchy` offers. */
 export interface AnarchyDevtools {
   /** Resolves (true) once joined and the fleet exists. */
@@ -66,6 +80,10 @@ export interface AnarchyDevtools {
   frames(): number;
   /** Smoothed time to draw one frame, in ms. */
   frameMs(): number;
+  /** The sectors this peer declared interest in (sees, has ships or planets in, or simulates next to), sorted. */
+  interest(): string[];
+  /** The view onto the galaxy, to turn world points into screen points (tests click with it). */
+  camera(): CameraInfo;
   /** Orders this player's ships `ids` to (x, y), as a right click would; resolves with how many took it. */
   order(ids: readonly string[], x: number, y: number): Promise<number>;
 }
@@ -80,6 +98,7 @@ export interface DevtoolsSource {
   log(): readonly LogEntry[];
   frames(): number;
   frameMs(): number;
+  camera(): CameraInfo;
 }
 
 /** Builds the `window.anarchy` object (frozen: read-only). */
@@ -130,6 +149,8 @@ export function createDevtools(src: DevtoolsSource): AnarchyDevtools {
     log: () => [...src.log()],
     frames: () => src.frames(),
     frameMs: () => src.frameMs(),
+    interest: () => [...(s()?.interest() ?? [])],
+    camera: () => src.camera(),
     order: (ids, x, y) => s()?.order(ids, x, y) ?? Promise.resolve(0),
   };
   return Object.freeze(api);

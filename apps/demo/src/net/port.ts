@@ -65,6 +65,8 @@ export interface RoomPort {
   stateHash(id: string): string;
   metrics(): MetricsLike;
   peers(): readonly string[];
+  /** Declares the shards this peer wants (interest-scoped delivery; a no-op when the room has it off). */
+  setInterest(shards: Iterable<string>, group?: string): void;
   leave(): Promise<void>;
   readonly closed: boolean;
 }

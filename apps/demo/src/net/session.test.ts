@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Room } from '@anarchy/sdk';
 import { GAMEPLAY_SIDE } from '../game/constants.js';
 import { SECTORS, sectorAt } from '../game/galaxy.js';
-import { GameSession } from './session.js';
+import { GameSession, ROOM_INTEREST } from './session.js';
 
 interface Peer {
   id: string;
@@ -21,11 +21,11 @@ describe('GameSession on the simulated network', () => {
   let net: SimNetwork | undefined;
   afterEach(() => net?.dispose());
 
-  const setup = (seed: number, names: string[], fleet = 6): { net: SimNetwork; peers: Peer[]; advance: (ms: number) => Promise<void> } => {
+  const setup = (seed: number, names: string[], fleet = 6, interest = false): { net: SimNetwork; peers: Peer[]; advance: (ms: number) => Promise<void> } => {
     const n = new SimNetwork({ seed, defaultLink: { latencyMs: 20, jitterMs: 10 } });
     net = n;
     const peers = names.map((id, i) => {
-      const room = Room.create({ transport: n.join(id), clock: n.clock });
+      const room = Room.create({ transport: n.join(id), clock: n.clock, ...(interest ? { interest: ROOM_INTEREST } : {}) });
       const session = new GameSession({ room, clock: n.clock, fleet, profile: { playerId: `pl${i}`, name: id, colour: '#ff0000' } });
       session.start();
       return { id, room, session };
@@ -105,5 +105,45 @@ describe('GameSession on the simulated network', () => {
       const hashes = new Set(live.map((p) => p.room.stateHash(shard)));
       expect(hashes.size, `seed 11: ${shard} converged`).toBe(1);
     }
+  }, 60_000);
+
+  it('with interest on, a player receives the sectors it looks at and catches up on the others when it looks', async () => {
+    const seed = 5;
+    // Five peers: a czar and its two backups receive a sector whatever they declare ([I1]), so a
+    // peer can miss a sector only in rooms of more than three.
+    const { peers, advance } = setup(seed, ['a', 'b', 'c', 'd', 'e'], 6, true);
+    await advance(2_500);
+    let done = false;
+    void Promise.all(peers.map((p) => p.session.join())).then(() => (done = true));
+    for (let i = 0; i < 100 && !done; i++) await advance(100);
+    expect(done, `seed ${seed}: joins resolved`).toBe(true);
+    await advance(1_000);
+    const a = peers[0]!;
+    // a looks at its own home sector only.
+    const home = a.session.welcome!;
+    a.session.setView({ minX: home.x - 100, minY: home.y - 100, maxX: home.x + 100, maxY: home.y + 100 });
+    expect(a.session.interest(), `seed ${seed}: a declares its home`).toContain(sectorAt(home.x, home.y)!.key);
+    await advance(1_000);
+    // Another player's home sector where a is neither czar nor backup: a does not declare it.
+    const inSuccession = (key: string): boolean => a.room.isCzar(key) || a.room.backupsOf(key).includes(a.room.self);
+    const other = peers.slice(1).find((p) => !inSuccession(sectorAt(p.session.welcome!.x, p.session.welcome!.y)!.key));
+    expect(other, `seed ${seed}: some other home sector is outside a's succession`).toBeDefined();
+    const far = sectorAt(other!.session.welcome!.x, other!.session.welcome!.y)!.key;
+    expect(a.session.interest(), `seed ${seed}: a does not declare ${far}`).not.toContain(far);
+    // Its owner moves its fleet there: a's replica of that sector does not follow.
+    const before = a.room.stateHash(far);
+    const theirs = ships(other!).filter((id) => id.startsWith(`${other!.session.profile.playerId}.`));
+    expect(theirs.length, `seed ${seed}: ${other!.id} has a fleet`).toBeGreaterThan(0);
+    let took = -1;
+    void other!.session.order(theirs, other!.session.welcome!.x + 200, other!.session.welcome!.y + 150).then((n2) => (took = n2));
+    await advance(3_000);
+    expect(took, `seed ${seed}: the order was taken`).toBe(theirs.length);
+    expect(other!.room.stateHash(far), `seed ${seed}: the fleet moved`).not.toBe(before);
+    expect(a.room.stateHash(far), `seed ${seed}: a did not receive ${far}`).toBe(before);
+    // Zoomed out to the whole galaxy: every sector, and a catches up.
+    a.session.setView('all');
+    await advance(3_000);
+    expect(a.session.interest()).toHaveLength(SECTORS.length);
+    for (const s of SECTORS) expect(a.room.stateHash(s.key), `seed ${seed}: a caught up on ${s.key}`).toBe(other!.room.stateHash(s.key));
   }, 60_000);
 });

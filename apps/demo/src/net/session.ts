@@ -8,6 +8,8 @@ import { systemClock, type Clock, type TimerHandle } from '@anarchy/sdk';
 import { FLEET_SIZE, MAX_EXTRAPOLATION_TICKS, PLAYERS_SHARD, TICK_MS } from '../game/constants.js';
 import { MAX_ORDERS_PER_ACTION, parseHello, planMove, type MoveOrder } from '../game/actions.js';
 import { SECTORS, SECTOR_BY_KEY } from '../game/galaxy.js';
+import { VIEW_MARGIN, cellRange, interestingSectors, sameRange, type CellRange } from '../game/interest.js';
+import type { Rect } from '../game/model.js';
 import { applyHello, type Welcome } from '../game/players.js';
 import { WorldTable } from '../game/world.js';
 import { CzarDriver, type TickClock } from './czar.js';
@@ -17,6 +19,19 @@ import { Players, Sector, schemaFactory, type Player } from './schema.js';
 
 /** How often (in czar ticks) a player checks that the player list still names it: 2 s. */
 const LISTED_CHECK_TICKS = 20;
+
+/**
+ * How often (in czar ticks) the declared sectors are recomputed for own ships' paths, planets and
+ * czar duties: 0.5 s, while a ship needs about 17 s to cross a sector. A view change redeclares at once.
+ */
+const INTEREST_CHECK_TICKS = 5;
+
+/**
+ * The room option every peer of the demo joins with (the setting must be the same on every peer):
+ * sectors reach only the peers that declared them (game/interest.ts) plus their czar and backups;
+ * the player list reaches everyone.
+ */
+export const ROOM_INTEREST = { scoped: (shard: string): boolean => shard !== PLAYERS_SHARD } as const;
 
 /** Who this peer plays as. */
 export interface Profile {
@@ -104,6 +119,11 @@ export class GameSession {
   private timer: TimerHandle | undefined;
   private rehello: Promise<void> | undefined;
   private stopped = false;
+  /** The sectors the view touches; `'all'` until a view reports (bots never do). */
+  private viewRange: CellRange | undefined | 'all' = 'all';
+  /** The sector keys declared last. */
+  private declared: readonly string[] = [];
+  private declaredKey = '';
   /** While the czar loop mutates this shard, its local change event is held back (see step). */
   private quietShard: string | undefined;
   private quietChange: ChangeLike | undefined;
@@ -142,6 +162,47 @@ export class GameSession {
       this.room.on('change', (c) => this.onChange(c)),
       this.room.on('czar', (e) => this.onCzar(e)),
     );
+    this.updateInterest();
+  }
+
+  /**
+   * The world rectangle on screen (each frame; cheap unless the sectors it touches change), or
+   * `'all'` for a peer that needs every sector. Declares the sectors to receive (game/interest.ts).
+   */
+  setView(view: Rect | 'all'): void {
+    const range = view === 'all' ? 'all' : cellRange(view, VIEW_MARGIN);
+    const prev = this.viewRange;
+    if (range === prev || (range !== 'all' && prev !== 'all' && sameRange(range, prev))) return;
+    this.viewRange = range;
+    this.updateInterest();
+  }
+
+  /** The sector keys this peer declared last, sorted. */
+  interest(): readonly string[] {
+    return this.declared;
+  }
+
+  /** Recomputes the sectors to receive and declares them when they changed. */
+  private updateInterest(): void {
+    if (!this.live()) return;
+    const player = this.profile.playerId;
+    const planets: number[] = [];
+    const czarOf: number[] = [];
+    for (const info of SECTORS) {
+      if (this.room.isCzar(info.key)) czarOf.push(info.index);
+      for (const p of this.sector(info.index).planets) {
+        if (p.owner === player) {
+          planets.push(info.index);
+          break;
+        }
+      }
+    }
+    const keys = interestingSectors({ view: this.viewRange, world: this.positionsAt(), player, planets, czarOf });
+    const key = keys.join(' ');
+    if (key === this.declaredKey) return;
+    this.declaredKey = key;
+    this.declared = keys;
+    this.room.setInterest(keys, 'sectors');
   }
 
   /** Starts the czar tick. */
@@ -153,6 +214,7 @@ export class GameSession {
       this.timer = this.clock.setTimeout(loop, TICK_MS);
       this.czar.step();
       if (++ticks % LISTED_CHECK_TICKS === 0) this.ensureListed();
+      if (ticks % INTEREST_CHECK_TICKS === 0) this.updateInterest();
     };
     this.timer = this.clock.setTimeout(loop, TICK_MS);
   }
@@ -337,6 +399,8 @@ export class GameSession {
   }
 
   private onCzar(e: CzarLike): void {
+    // A new czar reads its sector's neighbours: declare them at once.
+    if (e.czar === this.room.self) void Promise.resolve().then(() => this.updateInterest());
     const prev = this.lastCzar.get(e.shard);
     this.lastCzar.set(e.shard, e.czar);
     if (prev === undefined || prev === e.czar) return;

@@ -52,4 +52,39 @@ describe('Camera', () => {
     c.panBy(100, 100);
     expect(c.cx).toBe(0);
   });
+
+  it('fits and centres the galaxy in the area the panels leave free', () => {
+    const c = new Camera();
+    c.resize(1200, 750);
+    const insets = { left: 260, right: 260, top: 40, bottom: 28 };
+    c.setInsets(insets);
+    c.fitGalaxy();
+    // Every corner of the galaxy lands inside the free area, none under a panel.
+    for (const [x, y] of [[-3000, -3000], [3000, -3000], [-3000, 3000], [3000, 3000]] as const) {
+      expect(c.sx(x)).toBeGreaterThanOrEqual(insets.left);
+      expect(c.sx(x)).toBeLessThanOrEqual(1200 - insets.right);
+      expect(c.sy(y)).toBeGreaterThanOrEqual(insets.top);
+      expect(c.sy(y)).toBeLessThanOrEqual(750 - insets.bottom);
+    }
+    // The galaxy's centre is the free area's centre.
+    expect(c.sx(0)).toBeCloseTo((260 + 1200 - 260) / 2, 6);
+    expect(c.sy(0)).toBeCloseTo((40 + 750 - 28) / 2, 6);
+    // A point to centre on goes to the free area's centre too, and pans stop at the galaxy's edge
+    // of the free area (not of the canvas).
+    c.zoom = 0.35;
+    c.centreOn(-2500, -2500);
+    expect(c.freeCentreX()).toBeGreaterThan(-2500);
+    expect(c.sx(-3000)).toBeCloseTo(insets.left + 150 * 0.35, 6);
+    expect(c.sy(-3000)).toBeCloseTo(insets.top + 150 * 0.35, 6);
+    c.centreOn(0, 0);
+    expect(c.sx(0)).toBeCloseTo(600, 6);
+  });
+
+  it('ignores insets that would leave almost nothing free', () => {
+    const c = new Camera();
+    c.resize(400, 600);
+    c.setInsets({ left: 200, right: 200, top: 40, bottom: 28 });
+    expect(c.insets).toEqual({ left: 0, right: 0, top: 40, bottom: 28 });
+    expect(c.freeSize()).toEqual({ width: 400, height: 532 });
+  });
 });

@@ -2,6 +2,7 @@
  * The HUD (key H): peers with their round-trip times, bytes in and out per second, deltas per
  * second, from `room.metrics()` sampled once a second. Off, its timer is stopped: no cost.
  */
+import { SECTORS } from '../game/galaxy.js';
 import type { GameSession } from '../net/session.js';
 import type { MetricsLike } from '../net/port.js';
 
@@ -34,6 +35,9 @@ export function rates(prev: Sample, next: Sample): { bytesIn: number; bytesOut: 
   const dt = Math.max(1e-3, (next.at - prev.at) / 1000);
   return { bytesIn: (next.bytesIn - prev.bytesIn) / dt, bytesOut: (next.bytesOut - prev.bytesOut) / dt, deltas: (next.deltas - prev.deltas) / dt };
 }
+
+/** Kilobytes without the unit, one decimal below 10. */
+const kbNumber = (bytes: number): string => (bytes >= 10_240 ? (bytes / 1024).toFixed(0) : (bytes / 1024).toFixed(1));
 
 const kb = (bytes: number): string => (bytes >= 10_240 ? `${(bytes / 1024).toFixed(0)} KB` : `${(bytes / 1024).toFixed(1)} KB`);
 
@@ -70,25 +74,29 @@ export class Hud {
     const s = sample(m, now);
     const r = this.prev ? rates(this.prev, s) : undefined;
     const prevPeers = this.prev?.perPeer;
+    const dt = this.prev ? Math.max(1e-3, (s.at - this.prev.at) / 1000) : 1;
     this.prev = s;
     const czarOf = Object.values(m.shards).filter((x) => x.role === 'czar').length;
     const w = session.refresh();
     const live = new Set<string>(session.room.peers());
     const connected = Object.entries(m.peers).filter(([peer]) => live.has(peer));
+    // Short lines: the HUD is a narrow side column (style.css --side) beside the galaxy.
     const lines: string[] = [
-      `fps ${this.fps().toFixed(0)} (draw ${this.frameMs().toFixed(1)} ms) · ships ${w.count} · czar of ${czarOf}/${Object.keys(m.shards).length} shards`,
-      r ? `in ${kb(r.bytesIn)}/s · out ${kb(r.bytesOut)}/s · deltas ${r.deltas.toFixed(0)}/s` : 'measuring…',
-      `peers (${connected.length}):`,
+      `fps ${this.fps().toFixed(0)} · draw ${this.frameMs().toFixed(1)} ms`,
+      `ships ${w.count} · czar ${czarOf}/${Object.keys(m.shards).length} shards`,
+      `receives ${session.interest().length}/${SECTORS.length} sectors`,
+      r ? `in ${kb(r.bytesIn)}/s · out ${kb(r.bytesOut)}/s` : 'measuring…',
+      r ? `deltas ${r.deltas.toFixed(0)}/s` : '',
+      '',
+      `peers (${connected.length})    rtt  in/out KB/s`,
     ];
     // Metrics keep counters of departed peers; the HUD lists only the connected ones.
     for (const [peer, p] of connected) {
       const rtt = p.srttMs ?? p.rttMs;
       const before = prevPeers?.get(peer);
-      const dt = r ? 1 : 0;
-      const inRate = before && dt ? kb(p.bytesIn - before.bytesIn) : '…';
-      const outRate = before && dt ? kb(p.bytesOut - before.bytesOut) : '…';
-      const name = session.playerOfPeer(peer)?.player.name ?? '';
-      lines.push(`  ${peer.slice(0, 8)} ${name.padEnd(10).slice(0, 10)} rtt ${rtt === undefined ? '–' : `${rtt.toFixed(0)} ms`} · ${inRate}/${outRate}`);
+      const io = before && r ? `${kbNumber((p.bytesIn - before.bytesIn) / dt)}/${kbNumber((p.bytesOut - before.bytesOut) / dt)}` : '…';
+      const name = session.playerOfPeer(peer)?.player.name ?? peer.slice(0, 6);
+      lines.push(`${name.padEnd(9).slice(0, 9)} ${(rtt === undefined ? '–' : `${rtt.toFixed(0)}ms`).padStart(6)}  ${io}`);
     }
     this.el.textContent = lines.join('\n');
   }

@@ -139,13 +139,38 @@ export class Overlay {
     this.logDirty = false;
     this.logEl.textContent = '';
     const title = document.createElement('strong');
-    title.textContent = 'Failovers, czar moves and hand-offs';
-    this.logEl.append(title);
+    title.textContent = 'Machinery log';
+    const legend = document.createElement('div');
+    legend.className = 'legend';
+    for (const [kind, label] of LEGEND) {
+      const span = document.createElement('span');
+      span.className = `log-${kind}`;
+      span.textContent = label;
+      legend.append(span);
+    }
+    this.logEl.append(title, legend);
     for (const e of this.log.slice(-LOG_SHOWN).reverse()) {
       const row = document.createElement('div');
-      row.className = `log-${e.kind}`;
-      row.textContent = `${new Date(performance.timeOrigin + e.at).toLocaleTimeString()} ${e.kind}: ${e.text}`;
+      row.className = `entry log-${e.kind}`;
+      const time = document.createElement('time');
+      time.textContent = clockTime(performance.timeOrigin + e.at);
+      row.append(time, e.text);
       this.logEl.append(row);
     }
   }
+}
+
+/** The colours of the log, explained (the kinds a player cares about; info and errors speak for themselves). */
+const LEGEND: ReadonlyArray<readonly [LogEntry['kind'], string]> = [
+  ['failover', 'failover'],
+  ['czar', 'czar move'],
+  ['handoff', 'hand-off'],
+  ['capture', 'capture'],
+];
+
+/** `hh:mm:ss`, 24-hour: short enough for the narrow log column. */
+function clockTime(ms: number): string {
+  const d = new Date(ms);
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
 }

@@ -10,7 +10,7 @@ import type { Camera } from './camera.js';
  * `selected[i]` marks selected rows.
  */
 export function drawUnits(ctx: CanvasRenderingContext2D, cam: Camera, w: WorldTable, colours: readonly string[], selected: Uint8Array): void {
-  const size = Math.min(9, Math.max(2.2, cam.zoom * 16));
+  const size = Math.min(9, Math.max(3, cam.zoom * 16));
   const triangles = size >= 4;
   const pad = size * 2;
   const halfW = cam.width / 2;

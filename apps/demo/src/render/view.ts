@@ -5,7 +5,7 @@
  */
 import { GAMEPLAY_SCALE } from '../game/constants.js';
 import type { GameSession } from '../net/session.js';
-import { Camera } from './camera.js';
+import { Camera, type Insets } from './camera.js';
 import { drawGrid, drawSectorLabels } from './grid.js';
 import { Hud } from './hud.js';
 import { Overlay } from './overlay.js';
@@ -20,6 +20,8 @@ export interface ViewElements {
   readonly hud: HTMLElement;
   readonly log: HTMLElement;
   readonly tooltip: HTMLElement;
+  /** How far panels cover the canvas' edges, measured when the canvas changes size. Default: none. */
+  readonly insets?: () => Insets;
 }
 
 /** A rubber band in screen pixels. */
@@ -50,6 +52,9 @@ export class GameView {
   lastOrder: { x: number; y: number; at: number } | undefined;
 
   private readonly canvas: HTMLCanvasElement;
+  private readonly insets: (() => Insets) | undefined;
+  /** `width×height` the insets were last measured for. */
+  private insetsFor = '';
   private readonly ctx: CanvasRenderingContext2D;
   private readonly summaries = new SummaryCache();
   private readonly colours: string[] = [];
@@ -65,6 +70,7 @@ export class GameView {
 
   constructor(elements: ViewElements) {
     this.canvas = elements.canvas;
+    this.insets = elements.insets;
     const ctx = this.canvas.getContext('2d', { alpha: false });
     if (!ctx) throw new Error('This browser has no 2D canvas.');
     this.ctx = ctx;
@@ -126,6 +132,11 @@ export class GameView {
       this.canvas.height = Math.round(h * dpr);
     }
     this.camera.resize(w, h);
+    const size = `${w}×${h}`;
+    if (this.insets && size !== this.insetsFor) {
+      this.insetsFor = size;
+      this.camera.setInsets(this.insets());
+    }
     this.ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   }
 
@@ -151,6 +162,7 @@ export class GameView {
     drawGrid(ctx, cam, scale);
     drawSectorLabels(ctx, cam);
     if (!session) return;
+    session.setView(cam.view());
     const world = session.positionsAt();
     drawPlanets(ctx, cam, (i) => session.sector(i), this.colourOf);
     if (scale > GAMEPLAY_SCALE) {

@@ -4,6 +4,7 @@
  */
 import { SignalClient } from '@anarchy/sdk';
 import { roomLink, type DemoConfig } from '../config.js';
+import { copyText, isLoopbackHost } from './clipboard.js';
 import { PALETTE, saveProfile, type ProfileStorage } from './profile.js';
 import type { Profile } from '../net/session.js';
 import { qrSvg } from './qr.js';
@@ -60,13 +61,9 @@ export function showLobby(root: HTMLElement, config: DemoConfig, storage: Profil
       const input = el('input', { value: link, readOnly: true, className: 'link', id: 'room-link' });
       const copy = el('button', { type: 'button' }, 'Copy');
       copy.addEventListener('click', async () => {
+        const copied = await copyText(link);
         input.select();
-        try {
-          await navigator.clipboard.writeText(link);
-          copy.textContent = 'Copied';
-        } catch {
-          copy.textContent = 'Press Ctrl+C';
-        }
+        copy.textContent = copied ? 'Copied' : 'Press Ctrl+C';
       });
       const qr = el('div', { className: 'qr', title: 'Scan to join from a phone on this network' });
       qr.innerHTML = qrSvg(link); // markup produced by the QR encoder, not user input
@@ -74,6 +71,9 @@ export function showLobby(root: HTMLElement, config: DemoConfig, storage: Profil
       created.append(
         el('p', {}, 'Share this link, then join yourself:'),
         el('div', { className: 'row' }, input, copy),
+        ...(isLoopbackHost(location.hostname)
+          ? [el('p', { className: 'hint' }, 'This address only works on this machine. To play with a friend on your network, start the demo with `pnpm dev --host` and share the network link it prints.')]
+          : []),
         qr,
         el('a', { href: link, className: 'button primary', id: 'join-link' }, 'Join the room'),
       );

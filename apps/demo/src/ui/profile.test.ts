@@ -15,12 +15,21 @@ describe('profile', () => {
     expect(first.playerId).toMatch(/^[A-Za-z0-9]{10}$/);
     expect(PALETTE).toContain(first.colour);
     expect(loadProfile(storage, () => rng.next()).playerId).toBe(first.playerId);
-    saveProfile(storage, { ...first, name: '  Ada ', colour: '#ABCDEF' });
+    const chosen = PALETTE[3]!;
+    saveProfile(storage, { ...first, name: '  Ada ', colour: chosen.toUpperCase() });
     const again = loadProfile(storage, () => rng.next());
-    expect(again).toEqual({ playerId: first.playerId, name: 'Ada', colour: '#abcdef' });
+    expect(again).toEqual({ playerId: first.playerId, name: 'Ada', colour: chosen });
     // Another tab: same name and colour, another player.
     const tab2 = loadProfile({ local: storage.local, session: memory() }, () => rng.next());
     expect(tab2.name).toBe('Ada');
     expect(tab2.playerId).not.toBe(first.playerId);
+  });
+
+  it('replaces a remembered colour that is no longer in the palette', () => {
+    const storage = { local: memory(), session: memory() };
+    storage.local.setItem('anarchy.colour', '#38d9a9');
+    const profile = loadProfile(storage, () => 0.99);
+    expect(profile.colour).toBe(PALETTE[PALETTE.length - 1]);
+    expect(saveProfile(storage, { ...profile, colour: '#38d9a9' }).colour).toBe(PALETTE[0]);
   });
 });

@@ -24,7 +24,8 @@ export function randomId(length: number, random: () => number = Math.random): st
   return s;
 }
 
-const validColour = (c: string | null): c is string => c !== null && /^#[0-9a-f]{6}$/.test(c);
+/** Only palette colours are kept: a colour from an older palette is replaced by a current one. */
+const validColour = (c: string | null): c is string => c !== null && PALETTE.includes(c);
 const validName = (n: string | null): n is string => n !== null && n.trim().length > 0 && n.length <= 24;
 
 /** Loads (creating on first use) this tab's profile. */
@@ -44,7 +45,7 @@ export function loadProfile(storage: ProfileStorage, random: () => number = Math
 /** Remembers name and colour for the next visit; returns the cleaned profile. */
 export function saveProfile(storage: ProfileStorage, profile: Profile): Profile {
   const name = validName(profile.name) ? profile.name.trim() : 'Pilot';
-  const colour = validColour(profile.colour.toLowerCase()) ? profile.colour.toLowerCase() : PALETTE[0]!;
+  const colour = validColour(profile.colour.toLowerCase()) ? profile.colour.toLowerCase() : (PALETTE[0] as string);
   storage.local.setItem(KEYS.name, name);
   storage.local.setItem(KEYS.colour, colour);
   return { playerId: profile.playerId, name, colour };
