@@ -28,7 +28,7 @@ console.log(`committed after ${first.metrics().shards['score']!.committedSeq} de
 net.crash(first.self);
 const crashedAt = net.now();
 net.runUntil(() => czarOf() !== first && czarOf() !== undefined, 30_000);
-console.log(czarOf().self === backup, `${Math.round(net.now() - crashedAt)} ms`); // → true 570 ms
+console.log(czarOf().self === backup, `${Math.round(net.now() - crashedAt)} ms`); // → true 557 ms
 net.run(500);
 console.log(rooms.filter((r) => r !== first).map((r) => r.state<Score>('score').total).join(' ')); // → 42 42 42 42
 

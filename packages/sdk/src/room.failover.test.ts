@@ -311,6 +311,39 @@ describe('Room failover: standby, hidden tabs and leaving', () => {
     for (const r of c.live()) expect(items(r)).toEqual(['from the tab']);
   });
 
+  it('[R28] a leave() from a pagehide listener the game registered before the room still says every goodbye before the page dies', () => {
+    // A window with the DOM's dispatch rules: listeners run in the order they were added, and one
+    // removed during the dispatch (before its turn) does not run.
+    const listeners: Array<{ type: string; fn: () => void }> = [];
+    const win: PageLike = {
+      addEventListener: (type, fn) => listeners.push({ type, fn }),
+      removeEventListener: (type, fn) => {
+        const i = listeners.findIndex((l) => l.type === type && l.fn === fn);
+        if (i >= 0) listeners.splice(i, 1);
+      },
+    };
+    const dispatch = (type: string): void => {
+      for (const l of listeners.filter((x) => x.type === type)) if (listeners.includes(l)) l.fn();
+    };
+    let tab: Room | undefined;
+    win.addEventListener('pagehide', () => void tab?.leave()); // the game's, first
+    const c = cluster(12, ['b', 'c']);
+    const id = idThatWins('log', ['b', 'c'], 'tab');
+    tab = c.add(id, { room: { page: { window: win } } });
+    converge(c);
+    expect(tab.isCzar('log')).toBe(true);
+    write(tab, 'last words');
+    dispatch('pagehide');
+    // The page is gone: nothing asynchronous runs after `pagehide`.
+    c.crash(id);
+    const others = c.live();
+    // SWIM's goodbye went out during the dispatch: the others drop the tab at once, where a
+    // crash would take a probe round and a suspicion timeout (hundreds of ms).
+    expect(c.net.runUntil(() => others.every((r) => !r.peers().includes(asPeerId(id))), 100)).toBe(true);
+    converge(c);
+    for (const r of others) expect(items(r)).toEqual(['last words']);
+  });
+
   it('[R28] leave() hands over in one trip: the successor writes, applied everywhere, about one round trip after the call', () => {
     const c = cluster(11, ['a', 'b', 'c', 'd']);
     converge(c);

@@ -626,11 +626,17 @@ export class Room {
    * ```
    */
   async leave(): Promise<void> {
-    this.unwatchPage();
     try {
-      // Hand off first, then tell the membership ([R28]).
-      await this.engine.leave(() => this.swim?.leave());
+      // Hand off first, then tell the membership ([R28]). The page stays watched until the leave
+      // is done: a leave() called from the game's own `pagehide` listener (registered before the
+      // room's) must not take the room's listener away before it ran, or the page dies without
+      // the membership's and the transport's goodbyes.
+      await this.engine.leave(() => {
+        this.swim?.leave();
+        this.unwatchPage();
+      });
     } finally {
+      this.unwatchPage();
       if (this.ownsMembership) this.membership.dispose();
     }
   }

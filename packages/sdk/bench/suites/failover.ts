@@ -9,8 +9,9 @@
  *
  * - `failover_crash_p99_ms`: the czar crashes at a random moment; time until every live replica
  *   applied the new czar's first update (the opening snapshot of its term, which carries the state
- *   it took over). Includes detection, the takeover's round trip asking what each replica holds
- *   ([R25]) and the snapshot's trip.
+ *   it took over). Includes detection, the replicas' final holdings reaching the successor (each
+ *   sends its own as soon as its view drops the czar; the successor asks those that did not,
+ *   [R25]) and the snapshot's trip.
  * - `failover_graceful_p99_ms`: the czar calls `leave()`; time until every remaining replica
  *   applied the successor's first update (one trip to the successor, one to everyone).
  * - `committed_updates_lost`: over every crash trial, tokens whose delta the old czar reported
@@ -195,7 +196,7 @@ const suite: BenchSuite = {
       rows,
       notes: [
         `${PEERS} peers, 20 ms one-way, 1% loss, SWIM probe round 50 ms (all-to-all), 50 ms ticks; the czar writes every tick.`,
-        'Crash: from the crash to every live replica applying the new term (detection + one round trip asking what each replica holds + the opening snapshot).',
+        'Crash: from the crash to every live replica applying the new term (detection + the replicas’ final holdings reaching the successor, sent as each drops the czar + the opening snapshot).',
         'Leave: from the leave() call to every remaining replica applying the successor’s term (handoff snapshot + opening snapshot).',
         `Uncommitted writes lost per crash (the optimistic window): ${metrics['failover_uncommitted_lost_per_crash']}.`,
       ],

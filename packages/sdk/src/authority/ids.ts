@@ -22,7 +22,15 @@ export const MAX_SHARD_ID_LENGTH = 64;
 /** Largest u32: the last valid {@link Term} and {@link Seq}. */
 export const MAX_U32 = 0xffff_ffff;
 
-/** True when `value` is a valid shard id (see {@link ShardId}). */
+/**
+ * True when `value` is a valid shard id (see {@link ShardId}).
+ *
+ * @example
+ * ```ts
+ * isShardId('s3:1,2'); // true
+ * isShardId('has space'); // false
+ * ```
+ */
 export function isShardId(value: unknown): value is ShardId {
   if (typeof value !== 'string' || value.length === 0 || value.length > MAX_SHARD_ID_LENGTH) return false;
   for (let i = 0; i < value.length; i++) {
@@ -33,7 +41,15 @@ export function isShardId(value: unknown): value is ShardId {
   return true;
 }
 
-/** Validates and brands a shard id. Throws {@link ArgumentError} when it is not one. */
+/**
+ * Validates and brands a shard id. Throws {@link ArgumentError} when it is not one.
+ *
+ * @example
+ * ```ts
+ * const world = shardId('world');
+ * const [czar] = rankPeers(world, peers);
+ * ```
+ */
 export function shardId(value: string): ShardId {
   if (!isShardId(value)) {
     throw new ArgumentError(
@@ -48,13 +64,27 @@ function isU32(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_U32;
 }
 
-/** Validates and brands a term (integer in 0..2^32-1). Throws {@link ArgumentError} otherwise. */
+/**
+ * Validates and brands a term (integer in 0..2^32-1). Throws {@link ArgumentError} otherwise.
+ *
+ * @example
+ * ```ts
+ * const t = term(message.term); // throws on a value no peer could have sent
+ * ```
+ */
 export function term(value: number): Term {
   if (!isU32(value)) throw new ArgumentError(`Term ${String(value)} is invalid: use an integer in 0..${MAX_U32}.`, { value });
   return value as Term;
 }
 
-/** Validates and brands a sequence number (integer in 0..2^32-1). Throws {@link ArgumentError} otherwise. */
+/**
+ * Validates and brands a sequence number (integer in 0..2^32-1). Throws {@link ArgumentError} otherwise.
+ *
+ * @example
+ * ```ts
+ * const next = seq(last + 1);
+ * ```
+ */
 export function seq(value: number): Seq {
   if (!isU32(value)) throw new ArgumentError(`Seq ${String(value)} is invalid: use an integer in 0..${MAX_U32}.`, { value });
   return value as Seq;

@@ -92,6 +92,11 @@ export function hasWeights(entries: readonly RankEntry[]): boolean {
  * The succession of `shard` among `peers`: index 0 is the czar, then the backups in order.
  * Identical on every peer for the same set, whatever the input order; duplicates are ignored.
  * With `weights`, a peer's expected share of shards is proportional to its weight.
+ *
+ * @example
+ * ```ts
+ * const [czar, ...backups] = rankPeers(shardId('world'), ['a', 'b', 'c'].map(asPeerId));
+ * ```
  */
 export function rankPeers(shard: ShardId, peers: readonly PeerId[], weights?: PeerWeights): PeerId[] {
   const entries = rankEntries(peers, weights);

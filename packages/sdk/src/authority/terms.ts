@@ -46,7 +46,17 @@ export type TermDecision =
     }
   | { readonly accepted: false; readonly reason: TermRejection; readonly current: TermRecord };
 
-/** Per-shard highest term and its czar. Pure bookkeeping: no clock, no I/O. */
+/**
+ * Per-shard highest term and its czar. Pure bookkeeping: no clock, no I/O.
+ *
+ * @example
+ * ```ts
+ * const terms = new TermTracker();
+ * const world = shardId('world');
+ * const mine = terms.claim(world, asPeerId('a')); // 1
+ * console.log(terms.accept(world, term(mine + 1), asPeerId('b')).accepted); // true: a newer term
+ * ```
+ */
 export class TermTracker {
   private readonly records = new Map<ShardId, TermRecord>();
 

@@ -35,7 +35,16 @@ export interface CzarChange {
   readonly to: PeerId | undefined;
 }
 
-/** Czar and backups of every shard under one membership view. Pure and cached per shard. */
+/**
+ * Czar and backups of every shard under one membership view. Pure and cached per shard.
+ *
+ * @example
+ * ```ts
+ * const view = new AuthorityView({ version: 1, peers: ['a', 'b', 'c'].map(asPeerId) });
+ * const world = shardId('world');
+ * console.log(view.czarOf(world), view.backupsOf(world, 2));
+ * ```
+ */
 export class AuthorityView {
   /** Membership version this view was computed from. */
   readonly version: number;
@@ -129,7 +138,16 @@ export class AuthorityView {
   }
 }
 
-/** Shards whose czar changes from `prev` to `next`, in the order of `shards` (duplicates once). */
+/**
+ * Shards whose czar changes from `prev` to `next`, in the order of `shards` (duplicates once).
+ *
+ * @example
+ * ```ts
+ * const before = new AuthorityView({ version: 1, peers: ['a', 'b', 'c'].map(asPeerId) });
+ * const after = before.next({ version: 2, peers: ['a', 'b'].map(asPeerId) });
+ * for (const { shard, from, to } of diffCzars(before, after, [shardId('world')])) console.log(shard, from, '→', to);
+ * ```
+ */
 export function diffCzars(prev: AuthorityView, next: AuthorityView, shards: Iterable<ShardId>): CzarChange[] {
   const out: CzarChange[] = [];
   const seen = new Set<ShardId>();

@@ -66,11 +66,29 @@ export const SWIM_DEFAULTS = Object.freeze({
   standbyRecoveryMs: 30_000,
 });
 
+/**
+ * Every tunable of {@link SwimMembership}, in ms where it is a time; defaults in `SWIM_DEFAULTS`.
+ *
+ * @example
+ * ```ts
+ * const fast: Partial<SwimTunables> = { probeIntervalMs: 50, probeFanout: 4, probeTimeoutMs: 40, suspicionMinMs: 40 };
+ * const room = Room.create({ transport, swim: fast });
+ * ```
+ */
 export type SwimTunables = { -readonly [K in keyof typeof SWIM_DEFAULTS]: number };
 
 /** What {@link SwimMembership} needs from the transport: identity and connection hints ([M5]). */
 export type MembershipTransport = Pick<Transport, 'localId' | 'peers' | 'on' | 'closed'>;
 
+/**
+ * Options of {@link SwimMembership}: its transport, clock and random source, plus any
+ * {@link SwimTunables} to override.
+ *
+ * @example
+ * ```ts
+ * const swim = new SwimMembership({ transport, clock: net.clock, rng: new SeededRng(7), playerId: 'alice', probeIntervalMs: 100 });
+ * ```
+ */
 export interface SwimOptions extends Partial<SwimTunables> {
   /** Identity and connection hints. Messages do not go through it: see `onSend` / `handle`. */
   readonly transport: MembershipTransport;

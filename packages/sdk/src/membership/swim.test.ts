@@ -221,6 +221,26 @@ describe('SwimMembership', () => {
     expect(c.runUntil(() => c.live().every((p) => p.membership.standby().length === 0), 15_000), `seed ${seed}\n${c.describe()}`).toBe(true);
   });
 
+  it('[M30] the whole room never stays in automatic standby: a room where everyone stands by has no czar (seed 31019 of the simulation)', () => {
+    const seed = 903;
+    const swim = { standbyRefutes: 3, standbyWindowMs: 20_000, standbyRecoveryMs: 30_000, suspicionMinMs: 1_000, suspicionMaxMs: 5_000 };
+    const cl = room({ seed, link: { latencyMs: 20 }, swim }, 3);
+    // Bursts of total loss between every pair in turn: everyone is suspected, and refutes, again and again.
+    const ids = cl.live().map((p) => p.id);
+    for (let burst = 0; burst < 12; burst++) {
+      const a = ids[burst % 3]!;
+      for (const b of ids) if (b !== a) cl.net.setLinkBoth(a, b, { loss: 1 });
+      cl.runUntil(suspectedSomewhere(cl, a), 3_000);
+      cl.net.clearLinkOverrides();
+      cl.run(1_500);
+    }
+    const eligibleEverywhere = (): boolean => cl.live().every((p) => p.membership.members().length > p.membership.standby().length);
+    // Well before standbyRecoveryMs: some member is eligible in every view, and stays so.
+    expect(cl.runUntil(eligibleEverywhere, 2_000), `seed ${seed}\n${cl.describe()}`).toBe(true);
+    cl.run(1_000);
+    expect(eligibleEverywhere(), `seed ${seed}\n${cl.describe()}`).toBe(true);
+  });
+
   it('[M30] setStandby sets this peer aside in every view until it is cleared', () => {
     const seed = 902;
     const c = room({ seed, link: { latencyMs: 20 } }, 4);

@@ -72,7 +72,17 @@ const MEMBERSHIP_STATE_BUDGET_BYTES = 800;
 const factBytes = (f: MemberFact): number => 10 + f.peer.length + f.from.length + (f.status === 'alive' ? f.player.length : 0);
 const sortedIds = (ids: Iterable<PeerId>): PeerId[] => [...ids].sort();
 
-/** SWIM + Lifeguard failure detector; implements {@link MembershipView}. */
+/**
+ * SWIM + Lifeguard failure detector; implements {@link MembershipView}.
+ *
+ * @example
+ * ```ts
+ * const swim = new SwimMembership({ transport, clock: net.clock, rng: new SeededRng(1), playerId: 'alice' });
+ * swim.onSend((peer, message, channel) => outboxOf(peer).enqueue(message, { channel }));
+ * swim.on('change', ({ members }) => console.log(members));
+ * swim.start();
+ * ```
+ */
 export class SwimMembership implements MembershipView {
   readonly self: PeerId;
   readonly stats: SwimStats = { rounds: 0, probes: 0, indirectProbes: 0, suspicionsRaised: 0, deadVerdicts: 0, refutations: 0, stalls: 0, relays: 0 };
@@ -608,13 +618,22 @@ export class SwimMembership implements MembershipView {
    */
   private standbyDue(): boolean {
     const need = this.options.standbyRefutes;
-    if (need <= 0 || this.refuted.length < need) return false;
+    if (need <= 0 || this.refuted.length < need || !this.othersEligible()) return false;
     const accusers = new Set(this.refuted.map((r) => r.by)).size;
     return accusers >= Math.min(2, this.view.length - 1);
   }
 
+  /** True when some other live member may hold authority: standing by leaves the room a czar. */
+  private othersEligible(): boolean {
+    for (const m of this.table.values()) if (m.id !== this.self && m.status === 'alive' && !m.standby) return true;
+    return false;
+  }
+
   private checkStandbyRecovery(now: number): void {
-    if (!this.autoStandby || now - this.lastRefuteAt < this.options.standbyRecoveryMs) return;
+    // Back after `standbyRecoveryMs` without accusations, or at once when every other member is
+    // set aside too (they went to standby together, e.g. after a loss burst): a room where
+    // everyone stands by has no czar at all ([M30]).
+    if (!this.autoStandby || (now - this.lastRefuteAt < this.options.standbyRecoveryMs && this.othersEligible())) return;
     this.autoStandby = false;
     this.refuted = [];
     if (!this.manualStandby) {

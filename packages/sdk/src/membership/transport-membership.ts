@@ -7,6 +7,14 @@ import { Emitter } from '../util/emitter.js';
 import type { PeerId, Transport } from '../transport/types.js';
 import type { MembershipChange, MembershipView } from './types.js';
 
+/**
+ * Self plus every peer the transport is connected to: no failure detection of its own.
+ *
+ * @example
+ * ```ts
+ * const room = Room.create({ transport, membership: new TransportMembership(transport) });
+ * ```
+ */
 export class TransportMembership implements MembershipView {
   readonly self: PeerId;
   private current: readonly PeerId[];

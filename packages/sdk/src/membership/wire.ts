@@ -35,7 +35,14 @@ export type MembershipMessage = MemberPingMessage | MemberAckMessage | MemberPin
 export const MEMBERSHIP_MESSAGE_TYPES: readonly MembershipMessage['type'][] = ['member-ping', 'member-ack', 'member-ping-req', 'member-nack', 'member-updates'];
 const TYPES: ReadonlySet<MessageType> = new Set(MEMBERSHIP_MESSAGE_TYPES);
 
-/** True for messages a membership handles: route them to `membership.handle`. */
+/**
+ * True for messages a membership handles: route them to `membership.handle`.
+ *
+ * @example
+ * ```ts
+ * for (const m of inbox.receive(channel, bytes)) if (isMembershipMessage(m)) swim.handle(peer, m);
+ * ```
+ */
 export function isMembershipMessage(message: Message): message is MembershipMessage {
   return TYPES.has(message.type);
 }
@@ -46,6 +53,14 @@ export interface MembershipEndpoint {
   onSend(send: (peer: PeerId, message: MembershipMessage, channel: Channel) => void): () => void;
 }
 
+/**
+ * Options of {@link MembershipWire}.
+ *
+ * @example
+ * ```ts
+ * const options: MembershipWireOptions = { clock: net.clock, onOther: (peer, m) => console.log(peer, m.type) };
+ * ```
+ */
 export interface MembershipWireOptions {
   /** Drives reassembly timeouts of the inboxes. */
   readonly clock: Clock;
@@ -63,7 +78,18 @@ interface PeerPipe {
   readonly sink: { send(channel: Channel, frame: Uint8Array): void; bufferedAmount(channel: Channel): number };
 }
 
-/** Carries one membership's messages over a transport; see the module comment. */
+/**
+ * Carries one membership's messages over a transport; see the module comment.
+ *
+ * @example
+ * ```ts
+ * const swim = new SwimMembership({ transport, clock: net.clock, rng: new SeededRng(1) });
+ * const wire = new MembershipWire(transport, swim, { clock: net.clock });
+ * swim.start();
+ * // …
+ * wire.dispose();
+ * ```
+ */
 export class MembershipWire {
   private readonly pipes = new Map<PeerId, PeerPipe>();
   private readonly connected = new Set<PeerId>();

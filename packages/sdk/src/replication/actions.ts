@@ -23,6 +23,13 @@ export const ACTION_UNKNOWN_SHARD = 3;
 export const ACTION_ROLLED_BACK = 4;
 /** The czar is on the minority side of a partition: shards are read only there ([R26]). */
 export const ACTION_READ_ONLY = 5;
+/**
+ * Not an answer: a new term of `shard` starts from the state after delta `seq` of term `term`
+ * (czar and new term number in the JSON payload; term 0: from a fresh state). Sent with action id
+ * 0 by a new czar ahead of each snapshot of its term, so that a peer whose action was applied in
+ * an older term, after that point, learns it was lost, even when that term's czar crashed ([R24]).
+ */
+export const ACTION_TERM_BASE = 6;
 /** Bit 31 of an action id: answer only once the effect is committed ([R20], [R23]). */
 export const ACTION_COMMIT_FLAG = 0x8000_0000;
 
@@ -37,13 +44,48 @@ export interface ActionHost {
   writes(shard: string): boolean;
   /** Applies the action here as czar; throws a typed error when refused. With `commit`, returns a promise of commitment. */
   applyLocal(shard: string, payload: Uint8Array, commit: boolean): unknown;
-  /** A czar reports that an action of ours it had applied was lost with its term ([R24]). */
-  rolledBack(from: PeerId, m: MessageOf<'action-result'>): void;
+  /** An action of ours that a czar applied (and `act()` resolved) was lost with its term ([R24]). */
+  rolledBack(lost: LostAction): void;
   send(to: PeerId, message: MessageOf<'action'>): void;
   flush(): void;
   /** True when this peer's replica of `shard` holds delta `seq` of term (term, czar), or later. */
   holds(shard: string, term: number, czar: PeerId, seq: number): boolean;
 }
+
+/** The base a new term starts from ([R24]): everything of `term`@`czar` up to `seq` is in it. */
+export interface TermBase {
+  readonly shard: string;
+  readonly term: number;
+  readonly czar: PeerId | '';
+  readonly seq: number;
+  /** The new term and its czar. */
+  readonly by: { readonly term: number; readonly czar: PeerId };
+}
+
+/** An applied action of ours, lost with the term it was applied in ([R24]). */
+export interface LostAction {
+  readonly shard: string;
+  readonly actionId: number;
+  readonly term: number;
+  readonly czar: PeerId;
+  readonly seq: number;
+  /** The action as sent, or undefined if it was no longer remembered. */
+  readonly payload: Uint8Array | undefined;
+  readonly by: { readonly term: number; readonly czar: PeerId };
+}
+
+/** An action a czar applied, kept until a new term's base says whether it survived. */
+interface Applied {
+  readonly shard: string;
+  readonly actionId: number;
+  readonly term: number;
+  readonly czar: PeerId;
+  readonly seq: number;
+  readonly payload: Uint8Array;
+}
+
+/** Applied actions remembered for rollback reports ([R24]); the oldest go first. */
+const MAX_APPLIED = 256;
 
 interface Pending {
   readonly id: number;
@@ -65,6 +107,9 @@ const MAX_ACTION_ID = 0x7fff_fffe;
 
 export class ActionSender {
   private readonly pending = new Map<number, Pending>();
+  private applied: Applied[] = [];
+  /** Action ids already reported lost, so a second report (the old czar's and the new term's base) is dropped. */
+  private readonly reported = new Set<number>();
   private nextId = 1;
 
   constructor(private readonly host: ActionHost) {}
@@ -84,9 +129,33 @@ export class ActionSender {
 
   /** The czar's answer. Answers from a peer other than the one asked are ignored. */
   onResult(from: PeerId, m: MessageOf<'action-result'>): void {
+    if (m.status === ACTION_TERM_BASE) {
+      let note: unknown;
+      try {
+        note = decodeJson(m.payload);
+      } catch {
+        return;
+      }
+      const n = note as { czar?: unknown; by?: unknown };
+      if (typeof m.shard !== 'string' || typeof n.czar !== 'string' || typeof n.by !== 'number') return;
+      this.onTermBase({ shard: m.shard, term: m.term, czar: n.czar as PeerId | '', seq: m.seq, by: { term: n.by, czar: from } });
+      return;
+    }
     const p = this.pending.get(m.actionId);
     if (!p) {
-      if (m.status === ACTION_ROLLED_BACK) this.host.rolledBack(from, m);
+      if (m.status === ACTION_ROLLED_BACK) {
+        const id = m.actionId & ~ACTION_COMMIT_FLAG;
+        const known = this.applied.find((a) => a.actionId === id && a.shard === m.shard);
+        this.applied = this.applied.filter((a) => a !== known);
+        this.lost({ shard: String(m.shard), actionId: id, term: m.term, czar: from, seq: m.seq, payload: known?.payload, by: { term: 0, czar: from } });
+      }
+      return;
+    }
+    if (p.confirmed && m.status === ACTION_ROLLED_BACK && p.confirmed.czar === from) {
+      // Applied, then lost with its term before our replica showed it: not a success.
+      this.applied = this.applied.filter((a) => a.actionId !== p.id);
+      this.reported.add(p.id);
+      this.settle(p, rolledBackError(p.shard, from, m.term, m.seq));
       return;
     }
     if (p.target !== from || p.confirmed) return;
@@ -99,6 +168,7 @@ export class ActionSender {
           value = undefined;
         }
         p.confirmed = { value, term: m.term, czar: from, seq: m.seq };
+        if (!p.commit) this.remember({ shard: p.shard, actionId: p.id, term: m.term, czar: from, seq: m.seq, payload: p.payload });
         this.check(p.shard);
         return;
       }
@@ -107,14 +177,7 @@ export class ActionSender {
         this.retryLater(p);
         return;
       case ACTION_ROLLED_BACK:
-        this.settle(
-          p,
-          new AnarchyError(
-            ErrorCode.RolledBack,
-            `The czar of shard ${p.shard} applied the action but lost its term before the action was committed: its effect may be missing. Check the shard's state, then act() again if needed.`,
-            { shard: p.shard, czar: from, term: m.term, seq: m.seq },
-          ),
-        );
+        this.settle(p, rolledBackError(p.shard, from, m.term, m.seq));
         return;
       case ACTION_READ_ONLY:
         this.settle(
@@ -133,6 +196,49 @@ export class ActionSender {
         this.settle(p, new AnarchyError(ErrorCode.ActionRejected, `The czar of shard ${p.shard} rejected the action: ${reason}`, { shard: p.shard, reason }));
       }
     }
+  }
+
+  /**
+   * A new term of `base.shard` starts from `base` ([R24]): an action applied in that term after
+   * its seq, or in a term the base does not descend from (newer than it), is lost. A pending one
+   * fails with `rolled-back`; one `act()` already resolved is reported through `rolledBack`.
+   */
+  onTermBase(base: TermBase): void {
+    const keep: Applied[] = [];
+    for (const a of this.applied) {
+      if (a.shard !== base.shard) {
+        keep.push(a);
+        continue;
+      }
+      const cmp = base.czar === '' ? 1 : a.term !== base.term ? a.term - base.term : a.czar === base.czar ? 0 : a.czar < base.czar ? -1 : 1;
+      const p = this.pending.get(a.actionId);
+      if (cmp === 0 && a.seq <= base.seq) {
+        // In the new term's base: it survived (read your writes follows with its snapshot).
+        if (p && p.confirmed) this.settle(p, undefined, p.confirmed.value);
+        continue;
+      }
+      // Older than the base: its fate was decided by the term it led to; nothing more to learn.
+      if (cmp < 0) continue;
+      if (p && p.confirmed) {
+        this.settle(p, rolledBackError(p.shard, a.czar, a.term, a.seq));
+        this.reported.add(a.actionId);
+        continue;
+      }
+      this.lost({ shard: a.shard, actionId: a.actionId, term: a.term, czar: a.czar, seq: a.seq, payload: a.payload, by: base.by });
+    }
+    this.applied = keep;
+  }
+
+  private remember(a: Applied): void {
+    if (this.applied.length >= MAX_APPLIED) this.applied.shift();
+    this.applied.push(a);
+  }
+
+  private lost(l: LostAction): void {
+    if (this.reported.has(l.actionId)) return;
+    this.reported.add(l.actionId);
+    if (this.reported.size > MAX_APPLIED) this.reported.delete(this.reported.values().next().value!);
+    this.host.rolledBack(l);
   }
 
   /** Resolves confirmed actions of `shard` whose effect the replica now holds. */
@@ -223,4 +329,12 @@ export class ActionSender {
     if (error !== undefined) p.reject(error);
     else p.resolve(value);
   }
+}
+
+function rolledBackError(shard: string, czar: PeerId, term: number, seq: number): AnarchyError {
+  return new AnarchyError(
+    ErrorCode.RolledBack,
+    `The czar of shard ${shard} applied the action but lost its term before the action was committed: its effect is missing. Check the shard's state, then act() again if needed.`,
+    { shard, czar, term, seq },
+  );
 }

@@ -111,6 +111,11 @@ function copyValue(type: unknown, value: unknown, path: string): unknown {
  * A deep copy of `state` with map keys sorted, checked against the schema. Throws
  * {@link WireError} `malformed-frame` (details.reason `corrupt-state`) on a value the schema does
  * not allow. The copy is change-tracked and belongs to no encoder.
+ *
+ * @example
+ * ```ts
+ * const copy = canonicalCopy(room.state<World>('world')); // map keys sorted, safe to encode anew
+ * ```
  */
 export function canonicalCopy<S extends Schema>(state: S): S {
   if (!(state instanceof Schema)) throw corrupt('$', 'not a schema instance');

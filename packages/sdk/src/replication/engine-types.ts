@@ -193,6 +193,8 @@ export interface RollbackEvent {
    * `czar` applied in delta `lastSeq` of term `term`, and then lost with that term ([R24]).
    */
   readonly actionId?: number;
+  /** With `actionId`: the action as it was sent, so the game can send it again if still wanted. */
+  readonly action?: unknown;
 }
 
 /** A czar's writes became committed up to `seq` of its term ([R23]). Emitted on the czar only. */

@@ -40,8 +40,10 @@ import {
   ACTION_READ_ONLY,
   ACTION_REJECTED,
   ACTION_ROLLED_BACK,
+  ACTION_TERM_BASE,
   ACTION_UNKNOWN_SHARD,
   ActionSender,
+  type LostAction,
 } from './actions.js';
 import { decodeJson, encodeJson, encodeText } from './json.js';
 import { PeerLinks } from './links.js';
@@ -50,6 +52,8 @@ import { decoderView, samplesView, type PositionsView } from './positions-view.j
 import {
   DIGEST_FLAG_ANSWER,
   DIGEST_FLAG_REPLY,
+  DIGEST_HELD,
+  DIGEST_HELD_FINAL,
   KEYFRAME_REQUEST_INTERVAL_MS,
   MAX_FUTURE,
   MAX_PENDING,
@@ -118,6 +122,8 @@ export class ReplicationEngine {
   private readonly slots = new Map<ShardId, Slot>();
   private readonly seen = new SeenSet(16_384);
   private readonly connected = new Set<PeerId>();
+  /** When each peer's connection last dropped: a takeover waits for a member re-dialling for a while ([R25]). */
+  private readonly disconnectedAt = new Map<PeerId, number>();
   /** Peers that said goodbye: not eligible for authority while they finish leaving. */
   private readonly leaving = new Set<PeerId>();
   /** Peers ever in the view: a writer that was seen and is gone has left, not "not yet connected". */
@@ -200,15 +206,15 @@ export class ReplicationEngine {
         const result = this.applyAction(slot, this.self, decodeJson(payload));
         return commit ? this.commitPromise(slot).then(() => result) : result;
       },
-      rolledBack: (from, m) => this.onActionRolledBack(from, m),
+      rolledBack: (lost) => this.onActionRolledBack(lost),
       send: (to, message) => this.links.send(to, message),
       flush: () => this.links.flush(),
       holds: (shard, term, czar, seq) => {
         const slot = this.slot(shard);
         const e = slot.epoch;
         if (!e || slot.reader.needsSnapshot) return false;
-        const c = compareEpochs(e, { term: toTerm(term), czar });
-        return c > 0 || (c === 0 && slot.seq >= seq);
+        // Only the same term: a newer one may not hold the action (its base tells, [R24]).
+        return compareEpochs(e, { term: toTerm(term), czar }) === 0 && slot.seq >= seq;
       },
     });
     this.unsubscribe.push(
@@ -365,6 +371,8 @@ export class ReplicationEngine {
    */
   setAway(away: boolean): void {
     if (this.stopped || this.selfAway === away) return;
+    // A tab that comes back may have been frozen: its first act must not be a claim on a stale view.
+    this.checkStall(this.clock.now());
     this.selfAway = away;
     this.view = this.buildView();
     for (const slot of this.slots.values()) {
@@ -505,12 +513,28 @@ export class ReplicationEngine {
     }
     for (const p of members) this.departed.delete(p);
     this.view = this.buildView();
+    this.tellSuccessors(before);
     this.updateQuorum();
     for (const slot of this.slots.values()) {
       this.recomputeCommit(slot);
       this.reconcile(slot);
     }
     this.links.flush();
+  }
+
+  /**
+   * The czar of a term we hold left the view: tell its successor at once what we hold, marked
+   * final (we acknowledge nothing more of it), so the takeover need not ask us ([R25]).
+   */
+  private tellSuccessors(before: AuthorityView): void {
+    const to = new Set<PeerId>();
+    for (const slot of this.slots.values()) {
+      const e = slot.epoch;
+      if (slot.role !== 'replica' || !e || e.czar === this.self || !before.has(e.czar) || this.view.has(e.czar)) continue;
+      const next = this.view.czarOf(slot.id);
+      if (next !== undefined && next !== this.self && this.connected.has(next)) to.add(next);
+    }
+    for (const p of to) this.sendDigest(p, DIGEST_FLAG_ANSWER, true);
   }
 
   private rememberDeparted(peer: PeerId, view: AuthorityView): void {
@@ -531,6 +555,9 @@ export class ReplicationEngine {
 
   private degraded(): boolean {
     if (!this.quorum) return false;
+    // Whatever runs first after a freeze (a tick, a message, or a call of the game: `isCzar`,
+    // `mutate`, a tab shown again) finds the stall here.
+    this.checkStall(this.clock.now());
     const degraded = this.quorum.status === 'degraded' || this.clock.now() < this.recoverUntil;
     // Report a change (a recovery that just ended) before acting on it.
     if (degraded !== (this.reportedStatus === 'degraded')) {
@@ -543,11 +570,20 @@ export class ReplicationEngine {
   /**
    * A tick far later than due means this peer was frozen (a suspended tab, a paused process):
    * what it knows of the room is stale, and the room may have failed over without it. It acts as
-   * degraded for `stableViewMs` while its membership catches up ([R26]).
+   * degraded for `stableViewMs` while its membership catches up ([R26]). Checked on every tick,
+   * every message and every check of the majority rule (a tab shown again may run its
+   * `visibilitychange`, or the game its frame, before any timer).
    */
   private checkStall(now: number): void {
     if (now - this.lastTickAt <= this.options.tickMs + STALL_MS) return;
     this.lastTickAt = now;
+    // What peers told us before the freeze is stale: a final holding then may hide a term opened
+    // since, which a takeover must ask about again ([R25]).
+    for (const slot of this.slots.values()) {
+      slot.finals.clear();
+      slot.syncAnswers.clear();
+      slot.syncStartedAt = undefined;
+    }
     if (!this.quorum) return;
     this.recoverUntil = now + this.options.stableViewMs;
     this.updateQuorum();
@@ -600,7 +636,12 @@ export class ReplicationEngine {
     const epoch = slot.epoch;
     // Nothing commits while cut off, nor after, until the room confirmed nobody took over ([R26]).
     if (slot.role !== 'writer' || !epoch || this.stopped || slot.provisional || slot.degradedInTerm) return;
-    if (!slot.commit.advance(this.ackerOf(slot), slot.seq)) return;
+    const acker = this.ackerOf(slot);
+    // With no backup, writes commit at once only in a room of one: a peer connected but not in
+    // the view yet (the membership lags the link) is a member whose state we have not seen, and
+    // this term may lose to one it holds ([R11], [R23]).
+    if (acker === undefined && [...this.connected].some((p) => !this.view.has(p) && !this.leaving.has(p))) return;
+    if (!slot.commit.advance(acker, slot.seq)) return;
     const seq = slot.commit.committed;
     this.trace({ type: 'commit', shard: slot.id, term: epoch.term, czar: this.self, seq, acker: slot.commit.acker, at: this.clock.now() });
     if (this.events.listenerCount('commit') > 0) this.events.emit('commit', { shard: slot.id, term: epoch.term, czar: this.self, seq });
@@ -625,7 +666,9 @@ export class ReplicationEngine {
   /** As a backup of the shard, tells the czar which point this replica holds ([R23]). */
   private maybeAck(slot: Slot, now: number): void {
     const e = slot.epoch;
-    if (slot.role !== 'replica' || !e || e.czar === this.self || slot.reader.needsSnapshot || !this.connected.has(e.czar)) return;
+    // A czar our view dropped gets no more acks: what we told a takeover we hold stays all we
+    // acknowledged, so its commit point cannot pass what the takeover starts from ([R25]).
+    if (slot.role !== 'replica' || !e || e.czar === this.self || slot.reader.needsSnapshot || !this.connected.has(e.czar) || !this.view.has(e.czar)) return;
     const order = this.view.succession(slot.id);
     let rank = 0;
     for (const p of order) {
@@ -658,28 +701,37 @@ export class ReplicationEngine {
     if (slot.commit.ack(from, Math.min(m.seq, slot.seq))) this.recomputeCommit(slot);
   }
 
-  /** A czar told us an action of ours it had applied was lost with its term ([R24]). */
-  private onActionRolledBack(from: PeerId, m: MessageOf<'action-result'>): void {
-    const slot = typeof m.shard === 'string' ? this.slots.get(m.shard as ShardId) : undefined;
+  /** An action of ours that a czar had applied was lost with its term ([R24]): report it. */
+  private onActionRolledBack(lost: LostAction): void {
+    const slot = this.slots.get(lost.shard as ShardId);
     if (!slot) return;
-    const by = latestEpoch(slot);
+    const latest = latestEpoch(slot);
+    const by = lost.by.term > 0 ? lost.by : { term: latest?.term ?? 0, czar: latest?.czar ?? lost.czar };
+    let action: unknown;
+    try {
+      action = lost.payload === undefined ? undefined : decodeJson(lost.payload);
+    } catch {
+      action = undefined;
+    }
     this.events.emit('rollback', {
       shard: slot.id,
-      term: m.term,
-      czar: from,
-      lastSeq: m.seq,
+      term: lost.term,
+      czar: lost.czar,
+      lastSeq: lost.seq,
       committedSeq: -1,
-      fromSeq: m.seq,
-      toSeq: m.seq,
+      fromSeq: lost.seq,
+      toSeq: lost.seq,
       unsent: false,
-      by: { term: by?.term ?? 0, czar: by?.czar ?? from },
-      actionId: m.actionId & ~ACTION_COMMIT_FLAG,
+      by,
+      actionId: lost.actionId & ~ACTION_COMMIT_FLAG,
+      ...(action === undefined ? {} : { action }),
     });
   }
 
   private onPeerJoined(peer: PeerId): void {
     if (this.stopped || peer === this.self) return;
     this.connected.add(peer);
+    this.disconnectedAt.delete(peer);
     this.links.open(peer);
     if (this.selfLeaving) this.links.send(peer, { type: 'goodbye', reason: 'leave' });
     this.sendDigest(peer, DIGEST_FLAG_REPLY);
@@ -689,13 +741,30 @@ export class ReplicationEngine {
       this.pushSnapshot(slot, peer);
       slot.pos?.encoder?.requestKeyframe();
     }
+    // A new connection under the id of a peer that said goodbye is a new instance of it (it left,
+    // or crashed mid-leave, and came back): eligible again. A leaver says goodbye again on every
+    // connection it opens (above), so one that re-dials is set aside again at once.
+    if (this.leaving.delete(peer)) {
+      this.view = this.buildView();
+      for (const slot of this.slots.values()) {
+        this.recomputeCommit(slot);
+        this.reconcile(slot);
+      }
+    }
     this.links.flush();
   }
 
   private onPeerLeft(peer: PeerId): void {
     if (this.stopped) return;
     this.connected.delete(peer);
+    this.disconnectedAt.set(peer, this.clock.now());
     this.heardFrom.delete(peer);
+    // What it held is asked again on its next connection: it may come back as a new instance ([R25]).
+    for (const slot of this.slots.values()) {
+      slot.holders.delete(peer);
+      slot.syncAnswers.delete(peer);
+      slot.finals.delete(peer);
+    }
     this.links.remove(peer);
     this.digestSentAt.delete(peer);
     this.newcomers.delete(peer);
@@ -811,9 +880,19 @@ export class ReplicationEngine {
    */
   private syncRound(slot: Slot, now: number, latest: Epoch): boolean {
     const term = `${latest.term}@${latest.czar}`;
-    // Every member of the view (connected or not yet: a connection may be re-dialling) and every
-    // peer we are connected to (our view may have dropped one that holds more), but the gone czar.
-    const waiting = [...new Set([...this.view.peers, ...this.connected])].filter((p) => p !== this.self && p !== latest.czar && !slot.syncAnswers.has(p));
+    // Every member of the view (connected or not yet: a connection may be re-dialling), every
+    // peer we are connected to and every member of the last stable view (our view may have
+    // dropped one that holds more: after a heal the views merge last), but the gone czar.
+    // A final holding counts as an answer only if it is recent (sent as its peer dropped the
+    // writer, about when we did): an older one may hide a term opened since.
+    const since = (slot.syncStartedAt !== undefined && slot.syncFor === term ? slot.syncStartedAt : now) - this.options.repairRetryMs;
+    const told = (p: PeerId): boolean => {
+      const f = slot.finals.get(p);
+      return f !== undefined && f.term === term && f.at >= since;
+    };
+    const waiting = [...new Set([...this.view.peers, ...this.connected, ...this.stableAbsentees()])].filter(
+      (p) => p !== this.self && p !== latest.czar && !slot.syncAnswers.has(p) && !told(p),
+    );
     if (slot.syncStartedAt === undefined || slot.syncFor !== term) {
       slot.syncStartedAt = now;
       slot.syncFor = term;
@@ -823,14 +902,50 @@ export class ReplicationEngine {
       return waiting.length === 0;
     }
     if (waiting.length === 0) return true;
-    // A member we are not connected to yet may be re-dialling: give it the grace period.
-    const limit = waiting.some((p) => !this.connected.has(p)) ? Math.max(this.options.takeoverSyncMs, this.options.graceMs) : this.options.takeoverSyncMs;
-    if (now - slot.syncStartedAt >= limit) return true;
+    if (waiting.every((p) => this.givenUp(slot, p, now))) return true;
     if (now - slot.syncAskedAt >= this.options.repairRetryMs) {
       slot.syncAskedAt = now;
       for (const p of waiting) if (this.connected.has(p)) this.sendDigest(p, DIGEST_FLAG_REPLY, true);
     }
     return false;
+  }
+
+  /**
+   * Peers we knew that the majority rule still counts as members of the room (their identity is in
+   * the last stable view) but that our view lacks, with no other instance of their player in it:
+   * after a partition heals, the peers of the other side are back in the stable view long before
+   * the membership lists them again, and one of them may hold the latest commits ([R25], [R26]).
+   */
+  private stableAbsentees(): PeerId[] {
+    if (!this.quorum) return [];
+    const stable = new Set(this.quorum.stableView());
+    const present = new Set(this.view.peers.map((p) => this.identityOf(p) || p));
+    const out: PeerId[] = [];
+    for (const p of this.everSeen) {
+      if (p === this.self || this.view.has(p)) continue;
+      const who = this.identityOf(p) || p;
+      if (stable.has(who) && !present.has(who)) out.push(p);
+    }
+    return out;
+  }
+
+  /**
+   * Whether a takeover stops waiting for `peer`'s digest ([R25]). A member of the view may hold
+   * committed writes (it may have been the gone czar's first backup), so it is waited for while
+   * connected (a dead connection is dropped by the transport's keep-alive timeout) and for
+   * `max(takeoverSyncMs, graceMs)` after its connection dropped or the round began, whichever is
+   * later (it may be re-dialling: a half-open link after a
+   * freeze looks connected on one side only). A connected peer the view no longer lists is asked
+   * too (our view may have dropped one that holds more) but waited for `takeoverSyncMs` only; one
+   * of the stable view we are not connected to, as a member re-dialling.
+   */
+  private givenUp(slot: Slot, peer: PeerId, now: number): boolean {
+    const started = slot.syncStartedAt ?? now;
+    const connected = this.connected.has(peer);
+    if (!this.view.has(peer) && connected) return now - started >= this.options.takeoverSyncMs;
+    if (connected) return false;
+    const since = Math.max(started, this.disconnectedAt.get(peer) ?? Number.NEGATIVE_INFINITY);
+    return now - since >= Math.max(this.options.takeoverSyncMs, this.options.graceMs);
   }
 
   /** The member (in the view, or connected) whose digest reported the highest seq of term `e`. */
@@ -895,6 +1010,7 @@ export class ReplicationEngine {
     slot.snapshotWanted.clear();
     slot.syncStartedAt = undefined;
     slot.degradedInTerm = false;
+    slot.base = from;
     // Created with nobody to ask: the room may exist out of reach. Uncommitted and unannounced
     // until a peer's digest says it has nothing better ([R11]).
     slot.provisional = base === 'fresh' && this.connected.size === 0;
@@ -908,6 +1024,8 @@ export class ReplicationEngine {
     const bytes = writer.encodeSnapshot();
     for (const p of this.connected) this.sendSnapshot(slot, p, bytes, 0, true);
     this.trace({ type: 'claim', shard: slot.id, term: number, czar: this.self, from: base, base: from, at: now });
+    // Our own actions applied by earlier czars: the ones past this term's base are lost ([R24]).
+    this.actions.onTermBase({ shard: slot.id, term: from?.term ?? 0, czar: from?.czar ?? '', seq: from?.seq ?? 0, by: { term: number, czar: this.self } });
     this.recomputeCommit(slot);
     this.reportCzar(slot, this.view.czarOf(slot.id));
     this.emitChange(slot, 'snapshot', []);
@@ -1146,6 +1264,13 @@ export class ReplicationEngine {
     if (!epoch) return;
     if (this.interest && !this.interest.wants(to, slot.id, this.view, this.options.backups)) return; // [I4]
     const message: MessageOf<'shard-snapshot'> = { type: 'shard-snapshot', shard: slot.id, term: epoch.term, czar: epoch.czar, seq: slot.seq, flags, payload: bytes };
+    // Ahead of the term's snapshot, on the same ordered channel: where the term starts from, so a
+    // peer whose action an older czar applied past that point learns it was lost ([R24]).
+    if (slot.role === 'writer') {
+      const base = slot.base;
+      const note = encodeJson({ czar: base?.czar ?? '', by: epoch.term });
+      this.links.send(to, { type: 'action-result', shard: slot.id, actionId: 0, status: ACTION_TERM_BASE, term: base?.term ?? 0, seq: base?.seq ?? 0, payload: note });
+    }
     // A new term's opening snapshot, when small, also rides the unreliable channel: one lost
     // packet then costs no retransmission timeout ([R10], [R25]); replicas drop the duplicate.
     if (urgent && bytes.length <= URGENT_SNAPSHOT_BYTES) this.links.send(to, message, { channel: 'state', priority: 'control' });
@@ -1467,7 +1592,12 @@ export class ReplicationEngine {
       // an answer well after we heard of the term counts.)
       if (!latest || latest.czar !== from || latest.czar === this.self || this.clock.now() - slot.heardAt < this.options.repairRetryMs) continue;
       const own = m.entries.find((x) => x.shard === slot.id);
-      if (!own || own.held !== 1 || own.term !== latest.term || own.czar !== latest.czar) slot.orphaned = `${latest.term}@${latest.czar}`;
+      // A digest listing an older term held was composed before that czar opened the newest one:
+      // it waited on the ordered channel behind a retransmission while the term's snapshot came
+      // by the unreliable one. Not a sign of a new instance.
+      const stale = own !== undefined && (own.held & DIGEST_HELD) !== 0 && compareEpochs({ term: toTerm(own.term), czar: own.czar as PeerId }, latest) < 0;
+      if (stale) continue;
+      if (!own || (own.held & DIGEST_HELD) === 0 || own.term !== latest.term || own.czar !== latest.czar) slot.orphaned = `${latest.term}@${latest.czar}`;
     }
     for (const entry of m.entries) {
       const slot = this.wireSlot(entry.shard);
@@ -1479,7 +1609,11 @@ export class ReplicationEngine {
       // (even our own id's term, from an earlier life of this id).
       if (slot.provisional && slot.role === 'writer') this.abandonProvisional(slot, e);
       const cmp = slot.epoch ? compareEpochs(e, slot.epoch) : 1;
-      if (entry.held === 1) this.noteHolder(slot, from, e, entry.seq);
+      if ((entry.held & DIGEST_HELD) !== 0) this.noteHolder(slot, from, e, entry.seq);
+      // A holding it calls final counts as its answer to a takeover of that term; a later
+      // digest that does not (its view took the czar back) withdraws it ([R25]).
+      if ((entry.held & DIGEST_HELD_FINAL) !== 0) slot.finals.set(from, { term: `${e.term}@${e.czar}`, at: this.clock.now() });
+      else slot.finals.delete(from);
       if (cmp > 0) {
         // A newer term than ours: a writer stops ([R13]); everyone asks its czar for the state.
         this.hear(slot, e);
@@ -1487,11 +1621,11 @@ export class ReplicationEngine {
         continue;
       }
       if (slot.role === 'writer') {
-        if (cmp < 0 || entry.held === 0) this.pushSnapshot(slot, from);
+        if (cmp < 0 || (entry.held & DIGEST_HELD) === 0) this.pushSnapshot(slot, from);
         else if (entry.seq < slot.seq) this.serveRange(slot, from, entry.seq + 1, slot.seq);
         continue;
       }
-      if (entry.held === 0) {
+      if ((entry.held & DIGEST_HELD) === 0) {
         if (cmp < 0 || slot.epoch) behind = true;
       } else if (cmp === 0 && entry.seq > slot.seq) {
         this.requestRange(slot, slot.seq + 1, entry.seq);
@@ -1500,6 +1634,11 @@ export class ReplicationEngine {
       }
     }
     for (const slot of this.slots.values()) {
+      // A holder whose digest no longer lists the term (a new instance under its id, or it moved
+      // on) is no source of a copy: asking it would wait forever ([R25]).
+      const entry = m.entries.find((x) => x.shard === slot.id);
+      if (!entry || (entry.held & DIGEST_HELD) === 0 || `${entry.term}@${entry.czar}` !== slot.holdersOf) slot.holders.delete(from);
+      if (!entry) slot.finals.delete(from);
       if (listed.has(slot.id)) continue;
       // The peer holds nothing of a shard we created alone: our term is the room's now ([R11]).
       if (slot.provisional) {
@@ -1696,7 +1835,8 @@ export class ReplicationEngine {
       const held = slot.epoch !== undefined && !(slot.role === 'replica' && slot.reader.needsSnapshot);
       const latest = latestEpoch(slot);
       if (held && slot.epoch && (!slot.heard || compareEpochs(slot.heard, slot.epoch) <= 0)) {
-        entries.push({ shard: slot.id, term: slot.epoch.term, czar: slot.epoch.czar, seq: slot.seq, held: 1 });
+        const final = slot.role === 'replica' && slot.epoch.czar !== this.self && !this.view.has(slot.epoch.czar);
+        entries.push({ shard: slot.id, term: slot.epoch.term, czar: slot.epoch.czar, seq: slot.seq, held: final ? DIGEST_HELD | DIGEST_HELD_FINAL : DIGEST_HELD });
       } else if (latest) {
         entries.push({ shard: slot.id, term: latest.term, czar: latest.czar, seq: 0, held: 0 });
       }

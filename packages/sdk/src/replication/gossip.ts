@@ -30,7 +30,14 @@ export interface RelayPlanOptions {
 
 const SHARD_SEED = 0x2f6b_9d13;
 
-/** The hash that shuffles the relay order of one message: shard, term, seq and a salt per stream. */
+/**
+ * The hash that shuffles the relay order of one message: shard, term, seq and a salt per stream.
+ *
+ * @example
+ * ```ts
+ * const key = relayKey('world', 3, 120, 0x0d);
+ * ```
+ */
 export function relayKey(shard: string, term: number, seq: number, salt: number): number {
   let h = hashString32(shard, SHARD_SEED);
   h = fmix32(h ^ Math.imul(term | 0, 0x85eb_ca6b));
@@ -49,7 +56,14 @@ function generator(seed: number): () => number {
   };
 }
 
-/** `peers` shuffled by `key` (Fisher–Yates on a copy). */
+/**
+ * `peers` shuffled by `key` (Fisher–Yates on a copy).
+ *
+ * @example
+ * ```ts
+ * const order = relayOrder(['a', 'b', 'c'].map(asPeerId), relayKey('world', 3, 120, 0x0d));
+ * ```
+ */
 export function relayOrder(peers: readonly PeerId[], key: number): PeerId[] {
   const out = [...peers];
   const next = generator(key);
@@ -66,6 +80,11 @@ export function relayOrder(peers: readonly PeerId[], key: number): PeerId[] {
  * The peers `self` sends (or forwards) one message to. `members` is the membership view (any
  * order, may include `self` and `czar`); `key` is {@link relayKey} of the message. A peer not in
  * the view forwards nothing.
+ *
+ * @example
+ * ```ts
+ * const to = relayTargets(view.peers, czar, self, relayKey('world', 3, 120, 0x0d), { fanout: 4, redundancy: 2 });
+ * ```
  */
 export function relayTargets(members: readonly PeerId[], czar: PeerId, self: PeerId, key: number, options: RelayPlanOptions): PeerId[] {
   const fanout = Math.max(1, Math.floor(options.fanout));
@@ -104,7 +123,14 @@ export function relayTargets(members: readonly PeerId[], czar: PeerId, self: Pee
   return out;
 }
 
-/** Hops a message needs to reach `n` other peers with `fanout` (1 when the czar sends to all). */
+/**
+ * Hops a message needs to reach `n` other peers with `fanout` (1 when the czar sends to all).
+ *
+ * @example
+ * ```ts
+ * relayHops(63, 8); // 2
+ * ```
+ */
 export function relayHops(n: number, fanout: number): number {
   let hops = 0;
   let covered = 0;

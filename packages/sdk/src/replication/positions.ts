@@ -75,7 +75,15 @@ export interface PositionSample {
   readonly y: number;
 }
 
-/** Rounds a coordinate to an integer number of `quantum`s (default 0.01: centimetres from metres). */
+/**
+ * Rounds a coordinate to an integer number of `quantum`s (default 0.01: centimetres from metres).
+ *
+ * @example
+ * ```ts
+ * quantize(12.3456); // 1235 (cm)
+ * quantize(7.5, 0.5); // 15
+ * ```
+ */
 export function quantize(value: number, quantum = 0.01): number {
   // `+ 0` turns -0 into 0.
   return Math.round(value / quantum) + 0;
@@ -189,6 +197,13 @@ function keyframeLayout(s: Sorted): KeyframeLayout {
 /**
  * Czar side: turns each tick's positions into a keyframe or a delta frame. Keep one encoder per
  * shard for the whole term; a new czar starts a new encoder, whose first frame is a keyframe.
+ *
+ * @example
+ * ```ts
+ * const encoder = new PositionStreamEncoder();
+ * const frame = encoder.encode([{ id: 1, x: quantize(3.2), y: quantize(-1) }]);
+ * send(frame.bytes); // frame.kind: 'keyframe' first, then mostly 'delta'
+ * ```
  */
 export class PositionStreamEncoder {
   private readonly interval: number;
@@ -342,6 +357,13 @@ export type PositionApplyResult =
 /**
  * Replica side: applies keyframes and deltas in whatever order they arrive and keeps the newest
  * positions. Malformed frames throw {@link WireError} and change nothing.
+ *
+ * @example
+ * ```ts
+ * const decoder = new PositionStreamDecoder();
+ * decoder.apply(frame.bytes);
+ * decoder.forEach((id, x, y) => drawUnit(id, x / 100, y / 100));
+ * ```
  */
 export class PositionStreamDecoder {
   private ids: number[] = [];

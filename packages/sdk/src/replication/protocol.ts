@@ -13,6 +13,13 @@ export const SNAPSHOT_FLAG_COPY = 2;
 export const DIGEST_FLAG_REPLY = 1;
 /** `shard-digest` flag: this digest answers one that asked ([R11]). */
 export const DIGEST_FLAG_ANSWER = 2;
+/** `shard-digest` entry `held` bit: the sender holds the entry's term, up to its seq ([R17]). */
+export const DIGEST_HELD = 1;
+/**
+ * `shard-digest` entry `held` bit: the sender no longer counts the term's czar as a member, so it
+ * acknowledges nothing more of that term: the seq is final for a takeover ([R23], [R25]).
+ */
+export const DIGEST_HELD_FINAL = 2;
 /** `shard-request` kind: hand the shard off to me ([R12]). */
 export const REQUEST_HANDOFF = 1;
 /** `shard-request` kind: make your next position frame a keyframe ([R19]). */

@@ -111,7 +111,16 @@ function requireBytes(bytes: unknown, what: string): asserts bytes is Uint8Array
   if (!(bytes instanceof Uint8Array)) throw new ArgumentError(`${what} must be a Uint8Array.`, { got: typeof bytes });
 }
 
-/** Czar side: owns the state, encodes deltas and snapshots. */
+/**
+ * Czar side: owns the state, encodes deltas and snapshots.
+ *
+ * @example
+ * ```ts
+ * const writer = new ShardWriter(new Score());
+ * writer.mutate((s) => void (s.total += 1));
+ * const delta = writer.encodeDelta(); // undefined when nothing changed
+ * ```
+ */
 export class ShardWriter<S extends Schema> {
   private readonly encoder: Encoder<S>;
 
@@ -191,7 +200,17 @@ export class ShardWriter<S extends Schema> {
   }
 }
 
-/** Replica side: applies a snapshot then deltas, and reports changes. */
+/**
+ * Replica side: applies a snapshot then deltas, and reports changes.
+ *
+ * @example
+ * ```ts
+ * const reader = new ShardReader(Score);
+ * reader.applySnapshot(writer.encodeSnapshot());
+ * reader.applyDelta(delta);
+ * console.log(reader.state.total, reader.hash() === writer.hash());
+ * ```
+ */
 export class ShardReader<S extends Schema> {
   private readonly source: StateSource<S>;
   private current: S;

@@ -77,6 +77,8 @@ export interface Slot {
   readonly holders: Map<PeerId, number>;
   holdersOf: string;
   lastCopyRequestAt: number;
+  /** Writer: the term, and the seq of it, this term's state started from (undefined: a fresh state) ([R24]). */
+  base: { readonly term: number; readonly czar: PeerId; readonly seq: number } | undefined;
   /** Writer: acknowledgements from backups and the commit point of the term ([R23]). */
   readonly commit: CommitState;
   /** Replica: the last `ack` sent (term key `number@czar` and seq) and when ([R23]). */
@@ -100,6 +102,8 @@ export interface Slot {
   /** The term (`number@czar`) the round is about. */
   syncFor: string;
   readonly syncAnswers: Set<PeerId>;
+  /** Peers whose digest said their holding of a term (`number@czar`) is final (they dropped its czar), and when ([R25]). */
+  readonly finals: Map<PeerId, { readonly term: string; readonly at: number }>;
   readonly pos: PositionsSlot | undefined;
   lastChange: ShardChangeEvent<Schema> | undefined;
   /** Last reported (czar, writer), to emit `czar` events on change only. */
@@ -186,6 +190,7 @@ export function createSlot(id: ShardId, source: StateSource<Schema>, options: Sh
     holders: new Map(),
     holdersOf: '',
     lastCopyRequestAt: Number.NEGATIVE_INFINITY,
+    base: undefined,
     commit: new CommitState(),
     ackSentKey: '',
     ackSentSeq: -1,
@@ -198,6 +203,7 @@ export function createSlot(id: ShardId, source: StateSource<Schema>, options: Sh
     syncAskedAt: 0,
     syncFor: '',
     syncAnswers: new Set(),
+    finals: new Map(),
     pos: positions
       ? {
           options: positions === true ? {} : positions,

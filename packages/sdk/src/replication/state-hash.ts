@@ -12,6 +12,11 @@ export type StateHash = string & { readonly __brand: 'StateHash' };
 /**
  * FNV-1a, 64-bit, over `bytes`. Computed in four 16-bit limbs so it needs neither BigInt nor
  * anything beyond exact double arithmetic (every intermediate stays below 2^31).
+ *
+ * @example
+ * ```ts
+ * fnv1a64(new TextEncoder().encode('hello')); // 'a430d84680aabd0b'
+ * ```
  */
 export function fnv1a64(bytes: Uint8Array): StateHash {
   // Offset basis 0xcbf29ce484222325, little-endian limbs.
@@ -47,6 +52,11 @@ export function fnv1a64(bytes: Uint8Array): StateHash {
  * state and counts. Cost: one copy and one full encode, so call it for checks, not every tick.
  * Throws {@link WireError} `malformed-frame` when the state holds values its schema does not
  * allow (decoded from corrupted bytes).
+ *
+ * @example
+ * ```ts
+ * if (stateHash(mine) !== stateHash(theirs)) console.warn('replicas differ');
+ * ```
  */
 export function stateHash(state: Schema): StateHash {
   const copy = canonicalCopy(state);

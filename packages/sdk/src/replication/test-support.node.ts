@@ -4,6 +4,9 @@
  */
 import { schema, t, type SchemaType } from '@colyseus/schema';
 import { randomInt, chance, type Rng } from '../util/rng.js';
+import type { MembershipChange, MembershipView } from '../membership/types.js';
+import { asPeerId, type PeerId } from '../transport/types.js';
+import { Emitter } from '../util/emitter.js';
 
 export const TestUnit = schema(
   {
@@ -78,4 +81,63 @@ export function mutateRandomly(s: TestState, rng: Rng): void {
         break;
     }
   }
+}
+
+/**
+ * A membership view the test sets by hand ({@link ScriptedMembership.set}): the view and the
+ * transport's links can then disagree exactly as the test needs (a view that lags a new link, a
+ * member whose link is down, a departure nobody noticed).
+ */
+export class ScriptedMembership implements MembershipView {
+  private current: readonly PeerId[];
+  private away: readonly PeerId[] = [];
+  private versionNo = 0;
+  private readonly events = new Emitter<{ change: MembershipChange }>();
+
+  constructor(
+    readonly self: PeerId,
+    members: readonly string[] = [],
+  ) {
+    this.current = sortedIds([self, ...members]);
+  }
+
+  /** Replaces the view (self is always in it) and tells the listeners. */
+  set(members: readonly string[], standby: readonly string[] = []): void {
+    const before = new Set(this.current);
+    this.current = sortedIds([this.self, ...members]);
+    this.away = sortedIds(standby);
+    this.versionNo++;
+    const now = new Set(this.current);
+    this.events.emit('change', {
+      version: this.versionNo,
+      members: this.current,
+      standby: this.away,
+      joined: this.current.filter((p) => !before.has(p)),
+      left: [...before].filter((p) => !now.has(p)),
+    });
+  }
+
+  members(): readonly PeerId[] {
+    return this.current;
+  }
+
+  standby(): readonly PeerId[] {
+    return this.away;
+  }
+
+  version(): number {
+    return this.versionNo;
+  }
+
+  on(event: 'change', listener: (change: MembershipChange) => void): () => void {
+    return this.events.on(event, listener);
+  }
+
+  dispose(): void {
+    this.events.removeAll();
+  }
+}
+
+function sortedIds(ids: readonly string[]): PeerId[] {
+  return [...new Set(ids)].sort().map((p) => asPeerId(p));
 }

@@ -20,7 +20,9 @@
  *   failed afterwards (crashed, froze, left, or was cut off on a minority side with the czar:
  *   two failures, outside the guarantee);
  * - no write lost silently ([R24]): a token applied by a czar and missing at the end was reported
- *   by that czar's `rollback` event (or the czar crashed, and its player with it);
+ *   by that czar's `rollback` event (or the czar crashed, and its player with it), and, when a
+ *   peer's `act()` for it had resolved, by a `rollback` naming the action on that peer (unless
+ *   it crashed or left);
  * - no token applied twice.
  */
 import { schema, t, type SchemaType } from '@colyseus/schema';
@@ -70,6 +72,8 @@ interface Token {
   readonly at: number;
   committedAt: number | undefined;
   acker: string | undefined;
+  /** The peer whose `act()` for it resolved (the czar applied it and its replica showed it). */
+  actor: string | undefined;
 }
 
 interface Fault {
@@ -126,7 +130,7 @@ class Simulation {
   private lastFaultAt = Number.NEGATIVE_INFINITY;
   private nextToken = 0;
   private nextPlayer = 0;
-  private readonly stats: Record<string, number> = { writes: 0, actions: 0, committed: 0, excused: 0, reported: 0, crashes: 0, restarts: 0, partitions: 0, pauses: 0, hides: 0, leaves: 0, joins: 0, successions: 0 };
+  private readonly stats: Record<string, number> = { writes: 0, actions: 0, committed: 0, excused: 0, reported: 0, actorsTold: 0, crashes: 0, restarts: 0, partitions: 0, pauses: 0, hides: 0, leaves: 0, joins: 0, successions: 0 };
 
   constructor(
     private readonly seed: number,
@@ -264,7 +268,7 @@ class Simulation {
     const room = this.peers.get(czar)!.room;
     const term = room.termOf(shard)!;
     // Pending changes ride in the next delta.
-    this.tokens.set(token, { token, shard, czar, term: term.term, seq: term.seq + 1, at: this.now(), committedAt: undefined, acker: undefined });
+    this.tokens.set(token, { token, shard, czar, term: term.term, seq: term.seq + 1, at: this.now(), committedAt: undefined, acker: undefined, actor: undefined });
   }
 
   private write(peer: Peer): void {
@@ -282,7 +286,13 @@ class Simulation {
     }
     this.stats['actions']!++;
     // Outcomes vary (applied, read only, timed out, rolled back): the checks judge the run.
-    room.act(shard, { token }, { commit: chance(this.rng, 0.3) }).catch(() => undefined);
+    room.act(shard, { token }, { commit: chance(this.rng, 0.3) }).then(
+      () => {
+        const tk = this.tokens.get(token);
+        if (tk && tk.czar !== peer.id) tk.actor = peer.id;
+      },
+      () => undefined,
+    );
   }
 
   private onCommit(czar: string, shard: string, term: number, seq: number, acker: string | undefined): void {
@@ -543,6 +553,10 @@ class Simulation {
       }
       if (this.reported(tk)) this.stats['reported']!++;
       else problems.push(`${tk.token} (${tk.shard} ${tk.term}@${tk.czar}/${tk.seq}) was lost without a rollback event`);
+      if (tk.actor !== undefined) {
+        if (this.toldActor(tk, tk.actor)) this.stats['actorsTold']!++;
+        else problems.push(`${tk.token} (${tk.shard} ${tk.term}@${tk.czar}/${tk.seq}): ${tk.actor}'s act() resolved, then it was lost without a rollback event there`);
+      }
     }
     return problems.length > 0 ? `ledger: ${problems.slice(0, 6).join('; ')}` : undefined;
   }
@@ -551,6 +565,17 @@ class Simulation {
   private excused(tk: Token): boolean {
     const who = tk.acker ?? tk.czar;
     return (this.faults.get(who) ?? []).some((f) => f.to >= tk.committedAt! && f.kind !== 'restart');
+  }
+
+  /**
+   * [R24]: a token whose `act()` resolved and that was then lost must be reported to the actor
+   * by a `rollback` naming the action, unless the actor itself crashed or left since.
+   */
+  private toldActor(tk: Token, actor: string): boolean {
+    if ((this.faults.get(actor) ?? []).some((f) => (f.kind === 'crash' || f.kind === 'leave') && f.to >= tk.at)) return true;
+    const peer = this.peers.get(actor);
+    if (!peer || peer.room.closed) return true;
+    return peer.rollbacks.some((e) => e.shard === tk.shard && (e.action as { token?: unknown } | undefined)?.token === tk.token);
   }
 
   /** A lost uncommitted token must have been reported by its czar's rollback event, unless the czar crashed or left. */

@@ -243,6 +243,9 @@ export class SimCluster {
       room.on('czar', (e) => log(`${this.net.now()} ${id} czar ${JSON.stringify(e)}`));
       room.on('rollback', (e) => log(`${this.net.now()} ${id} rollback ${JSON.stringify(e)}`));
       room.on('error', (e) => log(`${this.net.now()} ${id} error ${e.code} ${e.message}`));
+      transport.on('peer-joined', ({ peer }) => log(`${this.net.now()} ${id} link+ ${peer}`));
+      transport.on('peer-left', ({ peer, reason }) => log(`${this.net.now()} ${id} link- ${peer} (${reason})`));
+      room.membership.on('change', () => log(`${this.net.now()} ${id} view [${room.membership.members().join(',')}] standby [${room.membership.standby().join(',')}]`));
     }
     room.on('error', (e) => {
       if (this.errors.length < 20) this.errors.push(`${id}: ${e.code}: ${e.message}`);

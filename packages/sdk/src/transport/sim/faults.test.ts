@@ -221,6 +221,24 @@ describe('SimNetwork crash and close', () => {
     expect(got).toEqual([5]);
     expect(net.transport('a')).toBe(a2);
   });
+
+  it('a new connection’s control packets do not wait behind the retransmissions of the old one', () => {
+    const seed = 205;
+    const { net, t } = mesh(['a', 'b'], { seed });
+    // Total loss: b's packet to 'a' is retransmitted with backoff for minutes on the old connection.
+    net.setLink('b', 'a', { loss: 1 });
+    t('b').send(p('a'), 'control', bytes(1));
+    net.crash('a');
+    net.run(500);
+    net.setLink('b', 'a', { loss: 0 });
+    const a2 = net.join('a');
+    expect(net.runUntil(() => a2.peers().includes(p('b')) && t('b').peers().includes(p('a')), 10_000), `seed ${seed}`).toBe(true);
+    const got: number[] = [];
+    a2.on('message', (m) => got.push(m.data[0]!));
+    t('b').send(p('a'), 'control', bytes(7));
+    net.run(20);
+    expect(got, `seed ${seed}: only the new connection's packet, one latency later`).toEqual([7]);
+  });
 });
 
 describe('SimNetwork pause', () => {

@@ -631,10 +631,30 @@ export class SimNetwork {
       rto = Math.min(2 * rto, MAX_RTO_MS);
       this.count(packet, 'retransmits');
     }
-    packet.at = Math.max(now + delay, link.lastControlAt);
+    this.dropEarlierConnections(link, packet);
+    packet.at = link.controlPending === 0 ? now + delay : Math.max(now + delay, link.lastControlAt);
     link.lastControlAt = packet.at;
     link.controlQueue.push(packet);
     if (link.controlPending === 1 && !link.stalled && !link.draining) this.armControl(link);
+  }
+
+  /**
+   * A connection is its own SCTP association: its packets do not wait behind the retransmissions
+   * of an earlier connection between the same two peers. One connection per pair at a time, so
+   * queued packets of another connection are dead; they are dropped as orphans.
+   */
+  private dropEarlierConnections(link: SimLink, packet: Packet): void {
+    let dropped = false;
+    for (let p = link.peekControl(); p && p.conn !== packet.conn; p = link.peekControl()) {
+      link.shiftControl();
+      this.count(p, 'orphaned');
+      dropped = true;
+    }
+    if (!dropped || link.controlPending > 0) return;
+    this.clearTimer(link.controlTimer);
+    link.controlTimer = undefined;
+    link.stalled = false;
+    this.stalled.delete(link);
   }
 
   private fly(packet: Packet, delay: number): void {

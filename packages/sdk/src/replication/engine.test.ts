@@ -1,0 +1,340 @@
+/**
+ * Failover causes found by the deterministic simulation (src/room/dst.node.ts), each pinned here
+ * with a hand-written view ({@link ScriptedMembership}) so that the view and the links disagree
+ * exactly as they did in the failing seed. Each test failed before its fix; the seed it came
+ * from is in its name (the seeds themselves stay in src/room.dst.test.ts).
+ */
+import { schema, t, type SchemaType } from '@colyseus/schema';
+import { describe, expect, it } from 'vitest';
+import { AnarchyError, ErrorCode } from '../errors.js';
+import { shardId } from '../authority/ids.js';
+import { rankPeers } from '../authority/rendezvous.js';
+import type { Room } from '../room.js';
+import { PeerClock } from '../room/peer-clock.node.js';
+import { SimCluster } from '../room/sim-cluster.node.js';
+import { asPeerId } from '../transport/types.js';
+import { ScriptedMembership } from './test-support.node.js';
+
+const Log = schema({ items: t.array('string') }, 'EngineTestLog');
+type Log = SchemaType<typeof Log>;
+
+/** The first shard id `x0`, `x1`, … whose rendezvous order over `peers` starts with `order`. */
+function shardRanked(peers: readonly string[], order: readonly string[]): string {
+  for (let i = 0; i < 10_000; i++) {
+    const ranked = rankPeers(shardId(`x${i}`), peers.map(asPeerId));
+    if (order.every((p, k) => ranked[k] === p)) return `x${i}`;
+  }
+  throw new Error(`no shard ranks ${order.join(' > ')} first`);
+}
+
+/** A shard whose order over `peers` puts `higher` above `lower` for every pair given. */
+function shardWhere(peers: readonly string[], ok: (rank: (p: string) => number) => boolean): string {
+  for (let i = 0; i < 10_000; i++) {
+    const ranked = rankPeers(shardId(`x${i}`), peers.map(asPeerId));
+    if (ok((p) => ranked.indexOf(asPeerId(p)))) return `x${i}`;
+  }
+  throw new Error('no shard fits');
+}
+
+interface Harness {
+  readonly c: SimCluster;
+  readonly views: Map<string, ScriptedMembership>;
+  readonly clocks: Map<string, PeerClock>;
+  add(id: string, view: readonly string[]): Room;
+  room(id: string): Room;
+  write(id: string, item: string): void;
+  items(id: string): string[];
+}
+
+function harness(seed: number, shard: string, room: Record<string, unknown> = {}): Harness {
+  const c = new SimCluster({
+    seed,
+    link: { latencyMs: 20, jitterMs: 0, loss: 0 },
+    transport: { keepAliveMs: 250, peerTimeoutMs: 1_500, redialMs: 250 },
+    room: { bootstrapMs: 300, antiEntropyMs: 200, graceMs: 1_000, repairRetryMs: 150, handoffRetryMs: 200, leaveTimeoutMs: 1_000, leaveOnHide: false, ...room },
+    shards: [{ id: shard, State: Log, options: { onAction: ((st: Log, a: { item: string }) => void st.items.push(a.item)) as never } }],
+  });
+  const views = new Map<string, ScriptedMembership>();
+  const clocks = new Map<string, PeerClock>();
+  const h: Harness = {
+    c,
+    views,
+    clocks,
+    add(id, view) {
+      const membership = new ScriptedMembership(asPeerId(id), view);
+      const clock = new PeerClock(c.net.clock);
+      views.set(id, membership);
+      clocks.set(id, clock);
+      return c.add(id, { clock, room: { membership } });
+    },
+    room: (id) => c.rooms.get(id)!,
+    write(id, item) {
+      h.room(id).mutate<Log, void>(shard, (s) => {
+        s.items.push(item);
+      });
+    },
+    items: (id) => [...h.room(id).state<Log>(shard).items],
+  };
+  return h;
+}
+
+describe('ReplicationEngine: failover causes found by the simulation', () => {
+  it('[R12] a peer that said goodbye and comes back under the same id is eligible again (seeds 1271, 2554)', () => {
+    const ids = ['a', 'b', 'x'];
+    const shard = shardRanked(ids, ['x']);
+    const h = harness(11, shard);
+    for (const id of ids) h.add(id, ids);
+    expect(h.c.settle(5_000, 50), 'seed 11').toBeUndefined();
+    expect(h.room('a').czarOf(shard)).toBe('x');
+    // x starts to leave (its goodbye reaches a and b), then crashes mid-leave; nobody's view
+    // noticed (a restart faster than failure detection).
+    void h.room('x').leave();
+    h.c.run(60);
+    h.c.crash('x');
+    h.c.run(2_500); // the old links time out
+    h.add('x', ids);
+    const problem = h.c.settle(10_000, 50);
+    expect(problem, 'seed 11').toBeUndefined();
+    for (const id of ids) expect(h.room(id).czarOf(shard), id).toBe('x');
+    expect(h.room('x').isCzar(shard)).toBe(true);
+  });
+
+  it('[R23] with no backup in the view, writes do not commit while a peer is connected that the view does not list yet (seed 2687)', () => {
+    const shard = shardRanked(['a', 'b'], ['a', 'b']);
+    const h = harness(12, shard, { requireMajority: false });
+    h.add('a', []); // a's view lags: b is connected but not listed
+    h.add('b', ['a']);
+    h.c.run(2_000);
+    const a = h.room('a');
+    expect(a.isCzar(shard)).toBe(true);
+    h.write('a', 'w1');
+    h.c.run(300);
+    const committed = (): number => a.metrics().shards[shard]!.committedSeq;
+    const seq = a.termOf(shard)!.seq;
+    expect(seq).toBeGreaterThan(0);
+    // Alone in its view, but not alone: nothing is committed without b's ack.
+    expect(committed()).toBe(-1);
+    h.views.get('a')!.set(['b']);
+    h.c.run(500);
+    expect(committed()).toBe(seq);
+  });
+
+  it('[R25] a takeover waits for a member whose link looks open but is dead (a half-open link after a freeze) (seed 190)', () => {
+    // z writes; b is z's first backup while s is frozen; s is the next czar once z is gone.
+    const ids = ['b', 's', 'z'];
+    const shard = shardWhere(ids, (r) => r('z') === 0 && r('s') < r('b'));
+    const h = harness(13, shard, { requireMajority: false });
+    for (const id of ids) h.add(id, ids);
+    expect(h.c.settle(5_000, 50), 'seed 13').toBeUndefined();
+    h.write('z', 'w0');
+    h.c.run(300);
+    // s freezes; z and b drop their links to it (what they sent it last waits in its inbox), then
+    // z writes and b, its first backup now, commits the writes.
+    h.c.net.pause('s');
+    h.clocks.get('s')!.pause();
+    h.views.get('z')!.set(['b']);
+    h.views.get('b')!.set(['z']);
+    h.c.run(2_000);
+    h.write('z', 'w1');
+    h.c.run(100);
+    h.write('z', 'w2');
+    h.c.run(400);
+    const z = h.room('z');
+    expect(z.metrics().shards[shard]!.committedSeq).toBe(z.termOf(shard)!.seq);
+    // z crashes; s wakes, and the queued packets make its link to b look open for a while.
+    h.c.crash('z');
+    h.views.get('b')!.set(['s']);
+    h.views.get('s')!.set(['b']);
+    h.c.net.resume('s');
+    h.clocks.get('s')!.resume();
+    h.c.run(6_000);
+    expect(h.room('s').isCzar(shard)).toBe(true);
+    expect(h.items('s'), 'the committed w1 and w2 survive').toEqual(['w0', 'w1', 'w2']);
+  });
+
+  it('[R25] a holder that came back as a new instance is not asked for a copy forever (seeds 3835, 8724)', () => {
+    // z writes; h1 and h2 hold its term (h1 more of it); s joins after z crashed and is its
+    // successor, so it must take over from a copy.
+    const ids = ['h1', 'h2', 's', 'z'];
+    const shard = shardWhere(ids, (r) => r('z') === 0 && r('s') === 1);
+    const h = harness(14, shard, { requireMajority: false });
+    for (const id of ['h1', 'h2', 'z']) h.add(id, ['h1', 'h2', 'z']);
+    expect(h.c.settle(5_000, 50), 'seed 14').toBeUndefined();
+    h.write('z', 'w1');
+    h.c.run(300);
+    // h2 misses w2 (its czar crashes before anyone could repair it).
+    h.c.net.partition(['h2'], ['h1', 'z']);
+    h.write('z', 'w2');
+    h.c.run(150);
+    h.c.crash('z');
+    h.c.net.heal();
+    for (const id of ['h1', 'h2']) h.views.get(id)!.set(['h1', 'h2', 's']);
+    h.add('s', ['h1', 'h2']);
+    h.c.run(200); // s learns that h1 holds the most
+    // h1 crashes and comes back empty under its own id before s asked it for a copy.
+    h.c.crash('h1');
+    h.c.run(2_000);
+    h.add('h1', ['h1', 'h2', 's']);
+    h.c.run(8_000);
+    expect(h.room('s').isCzar(shard)).toBe(true);
+    expect(h.items('s')).toEqual(['w1']);
+  });
+
+  it('[R25] a takeover asks the members of the last stable view that its view lacks (seed 14341)', () => {
+    // z writes on the majority side of a partition, p3 its first backup; then z and p2 (the only
+    // other holder) crash, and p2 comes back empty on the other side, which so regains the
+    // majority while its view lacks p3, out of reach for a moment.
+    const ids = ['p0', 'p1', 'p2', 'p3', 'z'];
+    const shard = shardWhere(ids, (r) => r('z') === 0 && r('p3') === 1 && r('p1') < r('p0') && r('p1') < r('p2'));
+    const h = harness(15, shard);
+    for (const id of ids) h.add(id, ids);
+    expect(h.c.settle(5_000, 50), 'seed 15').toBeUndefined();
+    h.write('z', 'w0');
+    h.c.run(300);
+    h.c.net.partition(['p0', 'p1'], ['p2', 'p3', 'z']);
+    h.write('z', 'w1');
+    h.c.run(300);
+    const z = h.room('z');
+    expect(z.metrics().shards[shard]!.committedSeq).toBe(z.termOf(shard)!.seq);
+    h.c.crash('z');
+    h.c.crash('p2');
+    h.c.run(2_000); // p1's links to the other side time out
+    h.c.net.partition(['p3'], ['p0', 'p1', 'p2']);
+    for (const id of ['p0', 'p1']) h.views.get(id)!.set(['p0', 'p1', 'p2']);
+    h.add('p2', ['p0', 'p1']);
+    h.c.run(300);
+    h.c.net.heal();
+    h.c.run(5_000);
+    expect(h.room('p1').isCzar(shard)).toBe(true);
+    expect(h.items('p1'), 'the committed w1 survives').toEqual(['w0', 'w1']);
+  });
+
+  it('[R24] an action the czar applied and answered, lost when the czar crashed before sending it on, is not reported as done (the demo\'s lost hello)', async () => {
+    const ids = ['b', 'c', 's'];
+    const shard = shardWhere(ids, (r) => r('c') === 0 && r('b') === 1);
+    const h = harness(16, shard, { requireMajority: false });
+    for (const id of ids) h.add(id, ids);
+    expect(h.c.settle(5_000, 50), 'seed 16').toBeUndefined();
+    // c answers actions (message handlers) but its tick, which sends the delta, never comes.
+    h.clocks.get('c')!.pause();
+    let outcome: unknown = 'pending';
+    h.room('s')
+      .act(shard, { item: 'hello' })
+      .then(
+        () => (outcome = 'resolved'),
+        (err: unknown) => (outcome = err),
+      );
+    h.c.run(100); // c applied it and answered s
+    h.c.crash('c');
+    for (const id of ['b', 's']) h.views.get(id)!.set(['b', 's']);
+    h.c.run(3_000);
+    await Promise.resolve();
+    expect(h.room('b').isCzar(shard)).toBe(true);
+    expect(h.items('b')).toEqual([]);
+    expect(outcome).toBeInstanceOf(AnarchyError);
+    expect((outcome as AnarchyError).code).toBe(ErrorCode.RolledBack);
+  });
+
+  it('[R25] a replica whose view dropped the czar acknowledges nothing more of its term, and tells the successor its holding is final', () => {
+    const ids = ['b', 's', 'z'];
+    const shard = shardWhere(ids, (r) => r('z') === 0 && r('s') === 1);
+    const h = harness(17, shard, { requireMajority: false });
+    for (const id of ids) h.add(id, ids);
+    expect(h.c.settle(5_000, 50), 'seed 17').toBeUndefined();
+    const z = h.room('z');
+    const committed = (): number => z.metrics().shards[shard]!.committedSeq;
+    h.write('z', 'w1');
+    h.c.run(300);
+    expect(committed()).toBe(z.termOf(shard)!.seq);
+    // z's view makes b its first backup; b's view has dropped z (s is next there): b's acks stop.
+    h.views.get('z')!.set(['b']);
+    h.views.get('b')!.set(['s']);
+    h.write('z', 'w2');
+    h.c.run(300);
+    expect(z.termOf(shard)!.seq).toBe(2);
+    expect(committed()).toBe(1);
+    // s already knows b's final holding: once z is gone it takes over without a round of
+    // questions to b.
+    h.views.get('s')!.set(['b']);
+    h.c.crash('z');
+    h.c.run(25); // less than a round trip to b
+    expect(h.room('s').isCzar(shard)).toBe(true);
+    expect(h.items('s')).toContain('w1');
+  });
+
+  it('[R26] a tab shown again after a freeze does not claim on what it knew before the freeze (seed 13018)', () => {
+    const ids = ['p1', 'z'];
+    const shard = shardRanked(ids, ['z', 'p1']);
+    const h = harness(18, shard);
+    for (const id of ids) h.add(id, ids);
+    expect(h.c.settle(5_000, 50), 'seed 18').toBeUndefined();
+    h.write('z', 'w1');
+    h.c.run(300);
+    const p1 = h.room('p1');
+    // p1's tab is hidden (standby), then its view loses z, then the tab freezes.
+    p1.setStandby(true);
+    h.views.get('p1')!.set([]);
+    h.c.run(100);
+    expect(p1.isCzar(shard)).toBe(false);
+    h.c.net.pause('p1');
+    h.clocks.get('p1')!.pause();
+    h.c.crash('z');
+    h.c.run(2_000);
+    // The page is shown again: `visibilitychange` runs before any of its overdue timers.
+    h.c.net.resume('p1');
+    p1.setStandby(false);
+    expect(p1.isCzar(shard)).toBe(false);
+    expect(p1.status()).toBe('degraded');
+    h.clocks.get('p1')!.resume();
+    h.c.run(3_000);
+    expect(p1.isCzar(shard)).toBe(true);
+    expect(h.items('p1')).toEqual(['w1']);
+  });
+
+  it('[R25] a czar’s digest that waited behind a retransmission, listing the term it held before its own, does not make its term look orphaned (seed 4026)', () => {
+    const ids = ['r', 'y', 'z'];
+    const shard = shardWhere(ids, (rank) => rank('y') === 0 && rank('z') === 1);
+    const h = harness(19, shard, { requireMajority: false });
+    for (const id of ids) h.add(id, ids);
+    expect(h.c.settle(5_000, 50), 'seed 19').toBeUndefined();
+    h.write('y', 'w1');
+    h.c.run(300);
+    // y hands the shard to z, which opens term 2.
+    for (const id of ['y', 'z']) h.views.get(id)!.set(['r', 'z', 'y'], ['y']);
+    h.c.run(500);
+    const z = h.room('z');
+    expect(z.isCzar(shard)).toBe(true);
+    const held = z.termOf(shard)!;
+    // r's view sets z aside, so r is the czar by its view and asks z to hand over (z, whose view
+    // disagrees, keeps writing); then a digest z sent while it still held y's term arrives late.
+    h.views.get('r')!.set(['y', 'z'], ['y', 'z']);
+    const engine = (h.room('r') as unknown as { engine: { handle(from: string, channel: string, m: unknown): void } }).engine;
+    engine.handle('z', 'control', { type: 'shard-digest', flags: 0, entries: [{ shard, term: held.term - 1, czar: 'y', seq: 1, held: 1 }] });
+    h.c.run(3_000);
+    expect(h.room('r').isCzar(shard)).toBe(false);
+    expect(z.isCzar(shard)).toBe(true);
+    expect(z.termOf(shard)!.term).toBe(held.term);
+  });
+
+  it('[R25] a final holding heard long before the takeover is asked about again: its peer may have moved on to a newer term since (seed 52047)', () => {
+    const ids = ['b', 's', 'z'];
+    const shard = shardWhere(ids, (r) => r('z') === 0 && r('s') === 1);
+    // Anti-entropy rare: b's final holding reaches s once, when b drops z.
+    const h = harness(20, shard, { requireMajority: false, antiEntropyMs: 60_000 });
+    for (const id of ids) h.add(id, ids);
+    expect(h.c.settle(5_000, 50), 'seed 20').toBeUndefined();
+    h.write('z', 'w1');
+    h.c.run(300);
+    // b drops z (and tells s, its successor there, that its holding is final); much later s
+    // drops z too.
+    h.views.get('b')!.set(['s']);
+    h.c.run(1_000);
+    h.views.get('s')!.set(['b']);
+    h.c.crash('z');
+    h.c.run(25); // less than a round trip to b: s must not have taken over on the old word
+    expect(h.room('s').isCzar(shard)).toBe(false);
+    h.c.run(500);
+    expect(h.room('s').isCzar(shard)).toBe(true);
+    expect(h.items('s')).toEqual(['w1']);
+  });
+});
