@@ -55,6 +55,14 @@ export interface SectorActivityOptions {
  * Unit bookkeeping over a scale-adaptive set of active sectors ([S13]). Every unit is in exactly
  * one sector at `resolution` and exactly one active sector; the active sectors never overlap
  * ([S14]). Units are identified by any string or number.
+ *
+ * @example
+ * ```ts
+ * const activity = new SectorActivity({ sectorSize: 100, scale: 2 });
+ * activity.place('tank', { x: 50, y: 50 }); // s2:0,0
+ * const handOff = activity.move('tank', { x: 50, y: 50 }, { x: 450, y: 50 });
+ * // { unit: 'tank', from: s2:0,0, to: s2:1,0 }: move the unit to the other sector's shard
+ * ```
  */
 export class SectorActivity<U extends string | number = string> {
   readonly sectorSize: number;

@@ -1,9 +1,11 @@
 /**
  * Spatial layer: sector ids of a world quadtree, interest (which sectors a view needs), the
  * sector → shard mapping, unit bookkeeping with hand-offs, the hot/cold split and merge policy
- * and sector summaries. Pure: no I/O, no clock, no globals.
+ * and sector summaries — pure: no I/O, no clock, no globals — and `SectorWorld`, which runs all of
+ * it on a `Room` (units in sector shards, hand-offs between czars, summaries, rebalancing) with
+ * the clock it is given.
  *
- * The rules [S1]–[S19] are in SPEC.md, section S; tests cite them by id.
+ * The rules [S1]–[S26] are in SPEC.md, section S; tests cite them by id.
  */
 export {
   MAX_SCALE,
@@ -55,3 +57,11 @@ export {
 } from './rebalance.js';
 export { SectorActivity, type HandOff, type Point, type SectorActivityOptions } from './activity.js';
 export { rollUp, summarize, type SectorSummary } from './summary.js';
+export {
+  MAX_WORLD_SHARDS,
+  SectorWorld,
+  WORLD_DEFAULTS,
+  type SectorWorldOptions,
+  type WorldStats,
+  type WorldUnit,
+} from './world.js';

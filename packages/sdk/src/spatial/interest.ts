@@ -26,6 +26,12 @@ function checkRect(rect: Rect): void {
  * Sectors at `scale` that overlap the closed rectangle `rect` (world units), plus their
  * 8-neighbours, clipped to the world, sorted by {@link compareSectors} ([S9]). A rectangle wholly
  * outside the world gives `[]`. Throws {@link ArgumentError} past {@link MAX_INTEREST_SECTORS}.
+ *
+ * @example
+ * ```ts
+ * const view = interestFromRect({ minX: 0, minY: 0, maxX: 150, maxY: 50 }, 0, 100);
+ * room.setInterest(view.map(key)); // 12 sectors: 2 in view and the 10 around them
+ * ```
  */
 export function interestFromRect(rect: Rect, scale: number, sectorSize: number): SectorId[] {
   checkRect(rect);
@@ -49,7 +55,14 @@ export function interestFromRect(rect: Rect, scale: number, sectorSize: number):
   return out;
 }
 
-/** `ids` plus their 8-neighbours, without duplicates, sorted by {@link compareSectors} ([S9]). */
+/**
+ * `ids` plus their 8-neighbours, without duplicates, sorted by {@link compareSectors} ([S9]).
+ *
+ * @example
+ * ```ts
+ * interestFromSectors([sector(5, 5, 1)]).length; // 9: the sector and its 8 neighbours
+ * ```
+ */
 export function interestFromSectors(ids: Iterable<SectorId>): SectorId[] {
   const set = new InterestSet();
   for (const id of ids) {
@@ -71,6 +84,11 @@ export interface SummaryScaleOptions {
  * The finest scale (at least `minScale`) at which a view `viewWidth` world units wide spans at
  * most `maxSectorsAcross` sectors ([S10]); {@link MAX_SCALE} when even that is too fine. Pass the
  * larger of the view's width and height.
+ *
+ * @example
+ * ```ts
+ * summaryScaleFor(3200, 100); // 2: a 3,200-unit view spans 8 sectors of 400
+ * ```
  */
 export function summaryScaleFor(viewWidth: number, sectorSize: number, options: SummaryScaleOptions = {}): number {
   const across = options.maxSectorsAcross ?? DEFAULT_MAX_SECTORS_ACROSS;
@@ -95,7 +113,16 @@ export interface InterestDiff {
   readonly left: SectorId[];
 }
 
-/** A set of sectors keyed by {@link key}, with the diff a moving view needs ([S11]). */
+/**
+ * A set of sectors keyed by {@link key}, with the diff a moving view needs ([S11]).
+ *
+ * @example
+ * ```ts
+ * const watching = new InterestSet(interestFromSectors([home]));
+ * const { entered, left } = watching.replace(interestFromSectors([next]));
+ * room.setInterest(watching.values().map(key)); // subscribe to `entered`, drop `left`
+ * ```
+ */
 export class InterestSet implements Iterable<SectorId> {
   private readonly byKey = new Map<string, SectorId>();
 

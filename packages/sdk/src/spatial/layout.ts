@@ -6,7 +6,16 @@
 import { ArgumentError } from '../errors.js';
 import { MAX_SCALE, ancestorAt, compareSectors, key, parent, type SectorId } from './sector.js';
 
-/** A mutable set of non-overlapping sectors (the leaves of the active quadtree). */
+/**
+ * A mutable set of non-overlapping sectors (the leaves of the active quadtree).
+ *
+ * @example
+ * ```ts
+ * const layout = new SectorLayout([sector(0, 0, 1), sector(2, 0, 0)]);
+ * layout.leafOf(sector(1, 1, 0)); // { x: 0, y: 0, scale: 1 }: the active sector holding it
+ * layout.has(sector(2, 0, 0)); // true
+ * ```
+ */
 export class SectorLayout {
   private readonly leafByKey = new Map<string, SectorId>();
   /** For every strict ancestor of a leaf: how many leaves lie below it. */

@@ -50,7 +50,15 @@ function fail(field: string, value: unknown, expected: string): never {
   throw new ArgumentError(`Rebalance policy ${field} ${String(value)} is invalid: ${expected}.`, { field, value });
 }
 
-/** {@link DEFAULT_REBALANCE_POLICY} with `overrides`, validated. Throws {@link ArgumentError}. */
+/**
+ * {@link DEFAULT_REBALANCE_POLICY} with `overrides`, validated. Throws {@link ArgumentError}.
+ *
+ * @example
+ * ```ts
+ * const policy = rebalancePolicy({ splitAbove: 64, mergeBelow: 16 });
+ * rebalancePolicy({ splitAbove: 10, mergeBelow: 20 }); // throws ArgumentError: would flap
+ * ```
+ */
 export function rebalancePolicy(overrides: Partial<RebalancePolicy> = {}): RebalancePolicy {
   const p = { ...DEFAULT_REBALANCE_POLICY, ...overrides };
   if (!(p.splitAbove > 0) || !Number.isFinite(p.splitAbove)) fail('splitAbove', p.splitAbove, 'use a positive finite number');
@@ -66,7 +74,14 @@ export function rebalancePolicy(overrides: Partial<RebalancePolicy> = {}): Rebal
   return Object.freeze(p);
 }
 
-/** The single number thresholds are compared with. */
+/**
+ * The single number thresholds are compared with.
+ *
+ * @example
+ * ```ts
+ * loadValue({ units: 40, activity: 100 }, DEFAULT_REBALANCE_POLICY); // 65 = 40 + 0.25 × 100
+ * ```
+ */
 export function loadValue(load: SectorLoad, policy: RebalancePolicy): number {
   return load.units + policy.activityWeight * load.activity;
 }
@@ -113,6 +128,16 @@ export interface RebalancePlan {
  * split every other leaf above `splitAbove` and above `minScale` into its children that hold
  * units ([S15]). Each sector moves at most one scale per round. Pure: the same input gives the
  * same plan. Throws {@link ArgumentError} if `leaves` overlap.
+ *
+ * @example
+ * ```ts
+ * const plan = planRebalance({
+ *   leaves: [sector(0, 0, 1)],
+ *   load: (id) => ({ units: id.scale === 1 ? 100 : 25, activity: 0 }),
+ *   policy: rebalancePolicy({ splitAbove: 64 }),
+ * });
+ * plan.leaves.map(key); // ['s0:0,0', 's0:1,0', 's0:0,1', 's0:1,1']: the hot sector split
+ * ```
  */
 export function planRebalance(input: RebalanceInput): RebalancePlan {
   const { policy } = input;

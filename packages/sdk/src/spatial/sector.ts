@@ -30,7 +30,15 @@ export interface Rect {
   readonly maxY: number;
 }
 
-/** Smallest and largest coordinate at `scale` ([S1]). */
+/**
+ * Smallest and largest coordinate at `scale` ([S1]).
+ *
+ * @example
+ * ```ts
+ * coordRange(24); // { min: -1, max: 0 }: four root sectors
+ * coordRange(0); // { min: -16777216, max: 16777215 }
+ * ```
+ */
 export function coordRange(scale: number): { readonly min: number; readonly max: number } {
   const half = 2 ** (MAX_SCALE - scale);
   return { min: -half, max: half - 1 };
@@ -46,14 +54,30 @@ function inRange(v: unknown, scale: number): v is number {
   return v >= -half && v < half;
 }
 
-/** True when `value` is a valid {@link SectorId} ([S1]): integer fields, scale 0..MAX_SCALE, coordinates in range. */
+/**
+ * True when `value` is a valid {@link SectorId} ([S1]): integer fields, scale 0..MAX_SCALE, coordinates in range.
+ *
+ * @example
+ * ```ts
+ * isSectorId({ x: 1, y: 2, scale: 0 }); // true
+ * isSectorId({ x: 1.5, y: 2, scale: 0 }); // false
+ * ```
+ */
 export function isSectorId(value: unknown): value is SectorId {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
   return isScale(v.scale) && inRange(v.x, v.scale) && inRange(v.y, v.scale);
 }
 
-/** A validated sector id ([S1]). Throws {@link ArgumentError} outside the world. */
+/**
+ * A validated sector id ([S1]). Throws {@link ArgumentError} outside the world.
+ *
+ * @example
+ * ```ts
+ * const home = sector(3, -2, 0); // { x: 3, y: -2, scale: 0 }
+ * sector(0, 0, 25); // throws ArgumentError: scale past MAX_SCALE
+ * ```
+ */
 export function sector(x: number, y: number, scale: number): SectorId {
   if (!isScale(scale)) {
     throw new ArgumentError(`Sector scale ${String(scale)} is invalid: use an integer in 0..${MAX_SCALE}.`, { scale });
@@ -69,7 +93,14 @@ export function sector(x: number, y: number, scale: number): SectorId {
   return { x: x + 0, y: y + 0, scale };
 }
 
-/** Side of a sector at `scale`, in world units. */
+/**
+ * Side of a sector at `scale`, in world units.
+ *
+ * @example
+ * ```ts
+ * sectorSide(3, 100); // 800 world units
+ * ```
+ */
 export function sectorSide(scale: number, sectorSize: number): number {
   return sectorSize * 2 ** scale;
 }
@@ -82,7 +113,14 @@ function checkSectorSize(sectorSize: number): void {
   }
 }
 
-/** The world covered by all sectors, in world units (half-open, [S1]). */
+/**
+ * The world covered by all sectors, in world units (half-open, [S1]).
+ *
+ * @example
+ * ```ts
+ * worldBounds(1); // { minX: -16777216, minY: -16777216, maxX: 16777216, maxY: 16777216 }
+ * ```
+ */
 export function worldBounds(sectorSize: number): Rect {
   checkSectorSize(sectorSize);
   const edge = sectorSize * 2 ** MAX_SCALE;
@@ -92,6 +130,12 @@ export function worldBounds(sectorSize: number): Rect {
 /**
  * Floor of `p / side`, corrected so that `c * side <= p < (c + 1) * side` holds with the very
  * float products {@link bounds} computes: a rounded quotient can land one off near a border.
+ *
+ * @example
+ * ```ts
+ * cellOf(250, 100); // 2
+ * cellOf(-0.5, 100); // -1 (floors)
+ * ```
  */
 export function cellOf(p: number, side: number): number {
   let c = Math.floor(p / side);
@@ -106,6 +150,12 @@ export function cellOf(p: number, side: number): number {
  * The sector at `scale` holding the world point (px, py) ([S3]). Sectors are half-open, so a
  * point on a border belongs to the sector on its right / below; negative points floor.
  * Throws {@link ArgumentError} for a non-finite point or one outside {@link worldBounds}.
+ *
+ * @example
+ * ```ts
+ * fromPoint(250, -10, 0, 100); // { x: 2, y: -1, scale: 0 }
+ * fromPoint(250, -10, 2, 100); // { x: 0, y: -1, scale: 2 }
+ * ```
  */
 export function fromPoint(px: number, py: number, scale: number, sectorSize: number): SectorId {
   checkSectorSize(sectorSize);
@@ -128,14 +178,28 @@ export function fromPoint(px: number, py: number, scale: number, sectorSize: num
   return { x: x + 0, y: y + 0, scale };
 }
 
-/** The sector's area in world units, half-open `[minX, maxX) × [minY, maxY)` ([S3]). */
+/**
+ * The sector's area in world units, half-open `[minX, maxX) × [minY, maxY)` ([S3]).
+ *
+ * @example
+ * ```ts
+ * bounds(sector(2, -1, 0), 100); // { minX: 200, minY: -100, maxX: 300, maxY: 0 }
+ * ```
+ */
 export function bounds(id: SectorId, sectorSize: number): Rect {
   checkSectorSize(sectorSize);
   const side = sectorSide(id.scale, sectorSize);
   return { minX: id.x * side, minY: id.y * side, maxX: (id.x + 1) * side, maxY: (id.y + 1) * side };
 }
 
-/** The sector one scale up, holding this one ([S2]); `undefined` at {@link MAX_SCALE}. */
+/**
+ * The sector one scale up, holding this one ([S2]); `undefined` at {@link MAX_SCALE}.
+ *
+ * @example
+ * ```ts
+ * parent(sector(-3, 5, 0)); // { x: -2, y: 2, scale: 1 }
+ * ```
+ */
 export function parent(id: SectorId): SectorId | undefined {
   if (id.scale >= MAX_SCALE) return undefined;
   return { x: id.x >> 1, y: id.y >> 1, scale: id.scale + 1 };
@@ -144,6 +208,11 @@ export function parent(id: SectorId): SectorId | undefined {
 /**
  * The four sectors one scale down ([S2]), in the order (0,0), (1,0), (0,1), (1,1) relative to
  * `(2x, 2y)`; none at scale 0.
+ *
+ * @example
+ * ```ts
+ * children(sector(1, 0, 1)).map(key); // ['s0:2,0', 's0:3,0', 's0:2,1', 's0:3,1']
+ * ```
  */
 export function children(id: SectorId): SectorId[] {
   if (id.scale === 0) return [];
@@ -158,7 +227,14 @@ export function children(id: SectorId): SectorId[] {
   ];
 }
 
-/** The ancestor-or-self of `id` at `scale` ([S5]). Throws {@link ArgumentError} when `scale` is finer than `id`. */
+/**
+ * The ancestor-or-self of `id` at `scale` ([S5]). Throws {@link ArgumentError} when `scale` is finer than `id`.
+ *
+ * @example
+ * ```ts
+ * ancestorAt(sector(5, 6, 0), 2); // { x: 1, y: 1, scale: 2 }
+ * ```
+ */
 export function ancestorAt(id: SectorId, scale: number): SectorId {
   if (!isScale(scale) || scale < id.scale) {
     throw new ArgumentError(`ancestorAt scale ${String(scale)} is invalid: use an integer in ${id.scale}..${MAX_SCALE}.`, { scale, id });
@@ -167,7 +243,15 @@ export function ancestorAt(id: SectorId, scale: number): SectorId {
   return d === 0 ? id : { x: id.x >> d, y: id.y >> d, scale };
 }
 
-/** True when `outer` is `inner` or one of its ancestors ([S5]). */
+/**
+ * True when `outer` is `inner` or one of its ancestors ([S5]).
+ *
+ * @example
+ * ```ts
+ * contains(sector(0, 0, 2), sector(3, 1, 0)); // true
+ * contains(sector(3, 1, 0), sector(0, 0, 2)); // false
+ * ```
+ */
 export function contains(outer: SectorId, inner: SectorId): boolean {
   if (outer.scale < inner.scale) return false;
   const d = outer.scale - inner.scale;
@@ -177,6 +261,12 @@ export function contains(outer: SectorId, inner: SectorId): boolean {
 /**
  * The up to eight sectors around `id` at the same scale ([S4]), row by row from the top left;
  * at the world's edge only the ones that exist.
+ *
+ * @example
+ * ```ts
+ * neighbours(sector(0, 0, 0)).length; // 8
+ * const ring = neighbours(fromPoint(unit.x, unit.y, 0, 100)); // where a unit can go next
+ * ```
  */
 export function neighbours(id: SectorId): SectorId[] {
   const { min, max } = coordRange(id.scale);
@@ -194,12 +284,26 @@ export function neighbours(id: SectorId): SectorId[] {
   return out;
 }
 
-/** Same sector ([S8]). */
+/**
+ * Same sector ([S8]).
+ *
+ * @example
+ * ```ts
+ * sectorEquals(sector(1, 1, 0), parseKey('s0:1,1')); // true
+ * ```
+ */
 export function sectorEquals(a: SectorId, b: SectorId): boolean {
   return a.x === b.x && a.y === b.y && a.scale === b.scale;
 }
 
-/** Total order ([S8]): by scale, then y, then x (row-major within a scale). For `Array.prototype.sort`. */
+/**
+ * Total order ([S8]): by scale, then y, then x (row-major within a scale). For `Array.prototype.sort`.
+ *
+ * @example
+ * ```ts
+ * const sorted = [sector(9, 0, 0), sector(0, 1, 0)].sort(compareSectors); // (9, 0) first: row-major
+ * ```
+ */
 export function compareSectors(a: SectorId, b: SectorId): number {
   return a.scale - b.scale || a.y - b.y || a.x - b.x;
 }
@@ -207,6 +311,12 @@ export function compareSectors(a: SectorId, b: SectorId): number {
 /**
  * Canonical text key `s<scale>:<x>,<y>` ([S6]), e.g. `s3:-12,7`: at most 22 printable ASCII
  * characters, so it is a valid shard id, and one sector has exactly one key.
+ *
+ * @example
+ * ```ts
+ * key(sector(2, -1, 0)); // 's0:2,-1', also the shard id of the sector
+ * const bySector = new Map([[key(home), units]]);
+ * ```
  */
 export function key(id: SectorId): string {
   return `s${id.scale}:${id.x},${id.y}`;
@@ -214,7 +324,15 @@ export function key(id: SectorId): string {
 
 const KEY_PATTERN = /^s(0|[1-9][0-9]?):(0|-?[1-9][0-9]{0,8}),(0|-?[1-9][0-9]{0,8})$/;
 
-/** Parses a {@link key}; `undefined` for anything that is not the canonical key of a sector in the world. */
+/**
+ * Parses a {@link key}; `undefined` for anything that is not the canonical key of a sector in the world.
+ *
+ * @example
+ * ```ts
+ * tryParseKey('s3:-4,7'); // { x: -4, y: 7, scale: 3 }
+ * tryParseKey('s0:02,1'); // undefined: not canonical
+ * ```
+ */
 export function tryParseKey(text: string): SectorId | undefined {
   if (typeof text !== 'string' || text.length > 22) return undefined;
   const m = KEY_PATTERN.exec(text);
@@ -226,7 +344,15 @@ export function tryParseKey(text: string): SectorId | undefined {
   return { x, y, scale };
 }
 
-/** Parses a {@link key} ([S6]). Throws {@link ArgumentError} for anything else, including non-canonical spellings. */
+/**
+ * Parses a {@link key} ([S6]). Throws {@link ArgumentError} for anything else, including non-canonical spellings.
+ *
+ * @example
+ * ```ts
+ * const id = parseKey('s3:-4,7'); // { x: -4, y: 7, scale: 3 }
+ * parseKey('lobby'); // throws ArgumentError
+ * ```
+ */
 export function parseKey(text: string): SectorId {
   const id = tryParseKey(text);
   if (id === undefined) {

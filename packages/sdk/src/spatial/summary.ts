@@ -20,7 +20,15 @@ function sortedOwners(counts: Map<string, number>): Record<string, number> {
   return owners;
 }
 
-/** Summary of the given units ([S19]). */
+/**
+ * Summary of the given units ([S19]).
+ *
+ * @example
+ * ```ts
+ * summarize([{ owner: 'red' }, { owner: 'red' }, { owner: 'blue' }], 5);
+ * // { count: 3, owners: { red: 2, blue: 1 }, activity: 5 }
+ * ```
+ */
 export function summarize(units: Iterable<{ readonly owner: string }>, activity = 0): SectorSummary {
   const counts = new Map<string, number>();
   let count = 0;
@@ -36,6 +44,12 @@ export function summarize(units: Iterable<{ readonly owner: string }>, activity 
  * so `rollUp(children.map(summarize))` equals `summarize` of all their units. Associative and
  * commutative, so it can be applied scale by scale. Activity is summed too: a unit that moved
  * between two children counts once in each.
+ *
+ * @example
+ * ```ts
+ * const parent = rollUp(children(id).map((c) => summaries.get(key(c)) ?? summarize([])));
+ * // counts, owners and activity of the four children added up
+ * ```
  */
 export function rollUp(parts: Iterable<SectorSummary>): SectorSummary {
   const counts = new Map<string, number>();

@@ -176,6 +176,45 @@ describe('SectorWorld', () => {
     }
   }, 120_000);
 
+  it('[S22] [S23] seed sweep: units wander while two czars of busy sectors crash and a peer joins, none lost or doubled at any step', () => {
+    // Seeds 1..SWEEP in order, every one checked: a failure names its seed (keep it as a named test).
+    const SWEEP = Number(process.env['WORLD_SWEEP_SEEDS'] ?? 20);
+    let czarCrashes = 0;
+    for (let seed = 1; seed <= SWEEP; seed++) {
+      const sim = simulation(seed);
+      for (let i = 0; i < 5; i++) sim.add(`p${i}`);
+      sim.net.run(2_500);
+      const expected = populate(sim, 160, seed);
+      expectConserved(sim, expected, seed, 'after spawning');
+      const rng = new SeededRng(seed ^ 0x5eed);
+      for (let step = 0; step < 12; step++) {
+        wander(sim, step * 3, 10);
+        sim.net.run(500);
+        if (step === 2 || step === 7) {
+          const live = sim.live();
+          const counts = live[0]!.summaries();
+          const busy = live[0]!.sectorShards().sort((a, b) => (counts.get(b)?.count ?? 0) - (counts.get(a)?.count ?? 0))[randomInt(rng, 3)]!;
+          const czar = live.find((w) => w.holds(busy) && w.room.isCzar(busy));
+          if (czar) czarCrashes++;
+          sim.crash(czar ?? live[randomInt(rng, live.length)]!);
+        }
+        if (step === 4) sim.add(`late${seed}`);
+        expectConserved(sim, expected, seed, `step ${step}`);
+      }
+      for (let i = 0; i < 6; i++) {
+        sim.net.run(1_000);
+        expectConserved(sim, expected, seed, `settling, ${i} s`);
+      }
+      const final = expectConserved(sim, expected, seed, 'after settling');
+      expect(final.outbox, `seed ${seed}: transfers still pending`).toBe(0);
+      expect(final.misplaced, `seed ${seed}: units outside their sector`).toBe(0);
+      expect(sim.worlds.reduce((n, w) => n + w.stats.transfersSettled, 0), `seed ${seed}: units crossed borders`).toBeGreaterThan(50);
+      sim.net.dispose();
+    }
+    // The crashes hit czars of busy sectors (hand-offs mid-way), not bystanders.
+    expect(czarCrashes, 'czars among the crashed peers').toBeGreaterThan(SWEEP);
+  }, 120_000);
+
   it('[S24] [S25] hot sectors split and cold ones merge while units move, still none lost or doubled', () => {
     const seed = 77;
     const sim = simulation(seed, { rebalance: { splitAbove: 60, mergeBelow: 25, coldRounds: 2, minScale: 0 }, rebalanceMs: 1_000, maxSectorsAcross: 3 });

@@ -36,14 +36,13 @@
  *   partners; regions are watched when zoomed out or with rebalancing. A shard once needed stays
  *   watched 5 s, so interest does not flap.
  */
-import { AuthorityView } from '../authority/view.js';
-import type { ShardId } from '../authority/ids.js';
 import { ArgumentError } from '../errors.js';
 import { REPLICATION_DEFAULTS } from '../replication/engine-types.js';
 import type { Room, RoomMetrics } from '../room.js';
 import type { ConnectionBudget } from '../transport/mesh.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
 import { SectorLayout } from './layout.js';
+import { SuccessionHeads } from './succession.js';
 import { interestFromRect, interestFromSectors } from './interest.js';
 import { rebalancePolicy, type RebalancePolicy, type SectorLoad } from './rebalance.js';
 import { MAX_SCALE, ancestorAt, bounds as sectorBounds, children, compareSectors, contains, fromPoint, key, neighbours, parseKey, sectorSide, tryParseKey, type Rect, type SectorId } from './sector.js';
@@ -197,7 +196,7 @@ export class SectorWorld {
   private view: ViewSpec = { kind: 'none' };
   private viewCache: { readonly view: ViewSpec; readonly layout: SectorLayout; readonly shards: readonly string[] } | undefined;
   private aroundCache: { readonly layout: SectorLayout; readonly byShard: Map<string, readonly string[]> } | undefined;
-  private authority: AuthorityView | undefined;
+  private authority: SuccessionHeads | undefined;
   private authorityVersion = -1;
   private authorityLayout: SectorLayout | undefined;
   private seenVersion = -1;
@@ -581,7 +580,7 @@ export class SectorWorld {
   }
 
   /** [S25] and the region's first layout. */
-  private regionDuties(region: SectorId, shard: ShardId, now: number): void {
+  private regionDuties(region: SectorId, shard: string, now: number): void {
     const state = this.room.state<RegionState>(shard);
     if (state.leaves.length === 0) {
       this.room.mutate<RegionState, void>(shard, (s) => {
@@ -739,12 +738,10 @@ export class SectorWorld {
     this.refreshedAt = now;
     this.authorityVersion = version;
     this.authorityLayout = layout;
-    this.authority = new AuthorityView({ version, peers: this.room.peers(), standby: this.room.membership.standby() });
-    const backups = this.backups;
+    // Shared with the other worlds of the process that see the same view (see SuccessionHeads).
+    this.authority = SuccessionHeads.shared(this.room.peers(), this.room.membership.standby(), 1 + this.backups);
     for (const shard of [...this.regions.map(regionShard), ...this.successionCandidates(layout)]) {
-      if (this.declared.has(shard)) continue;
-      const rank = this.authority.rankOf(this.room.self, shard as ShardId);
-      if (rank >= 0 && rank <= backups) this.declare(shard);
+      if (!this.declared.has(shard) && this.authority.rankOf(this.room.self, shard) >= 0) this.declare(shard);
     }
   }
 
@@ -906,8 +903,8 @@ export class SectorWorld {
     // within the budget, the rest of the succession of the shards this peer is czar or backup of.
     for (let rank = 0; rank <= this.backups; rank++) {
       for (const shard of this.declared) {
-        const succession = view.succession(shard as ShardId);
-        if (rank > 0 && !succession.slice(0, 1 + this.backups).includes(this.room.self)) continue;
+        const succession = view.top(shard);
+        if (rank > 0 && !succession.includes(this.room.self)) continue;
         const p = succession[rank];
         if (p !== undefined && p !== this.room.self) budget.dial(p, rank === 0);
       }

@@ -1,0 +1,134 @@
+/**
+ * The head of every shard's succession (czar and first backups) under one membership view,
+ * without ranking every peer: a world asks "am I among the first `1 + backups` of this sector?"
+ * for every sector of the map on every view change, and a full ranking per sector is
+ * O(peers · log peers) each, O(sectors · peers · log peers) per peer per view change. A partial
+ * selection is O(peers) per sector, and the tables are shared by every world of the process that
+ * sees the same view (a simulation runs hundreds of peers in one process; they agree on the view
+ * most of the time), so the work is done once per distinct view, not once per peer.
+ *
+ * The order is exactly {@link AuthorityView.succession}'s for unweighted peers (by
+ * `pairHash52(shard, peer)` descending, ties by peer id); the tests check it against the view.
+ */
+import { lanesOf, pairHash52, type Lanes } from '../authority/hash.js';
+import { ArgumentError } from '../errors.js';
+import type { PeerId } from '../transport/types.js';
+
+/** Distinct views whose tables are kept (most recently used first out last). */
+const SHARED_TABLES = 4;
+
+const shared = new Map<string, SuccessionHeads>();
+
+/**
+ * Czar and first backups of each shard under one set of eligible peers; computed per shard on
+ * first use and cached.
+ *
+ * @example
+ * ```ts
+ * const heads = SuccessionHeads.shared(room.peers(), room.membership.standby(), 1 + 2);
+ * if (heads.rankOf(room.self, 's0:3,4') >= 0) world.declare('s0:3,4'); // czar or one of 2 backups
+ * ```
+ */
+export class SuccessionHeads {
+  /** Eligible peers (live, not in standby), sorted. */
+  readonly eligible: readonly PeerId[];
+  /** How many of each succession are kept: the czar and `depth - 1` backups. */
+  readonly depth: number;
+  private readonly lanes: readonly Lanes[];
+  private readonly cache = new Map<string, readonly PeerId[]>();
+
+  /**
+   * Heads of depth `depth` over `peers` minus `standby` (duplicates ignored).
+   *
+   * @example
+   * ```ts
+   * const heads = new SuccessionHeads(['a', 'b', 'c'].map(asPeerId), [], 2);
+   * heads.top('s0:0,0'); // e.g. ['c', 'a']
+   * ```
+   */
+  constructor(peers: Iterable<PeerId>, standby: Iterable<PeerId>, depth: number) {
+    if (!Number.isInteger(depth) || depth < 1) throw new ArgumentError(`Succession depth ${String(depth)} is invalid: use an integer >= 1.`, { depth });
+    const away = new Set(standby);
+    this.eligible = [...new Set(peers)].filter((p) => !away.has(p)).sort();
+    this.depth = depth;
+    this.lanes = this.eligible.map(lanesOf);
+  }
+
+  /**
+   * The heads for this view, shared with every other caller that passes the same view and depth
+   * (the last few distinct views are kept).
+   *
+   * @example
+   * ```ts
+   * const heads = SuccessionHeads.shared(room.peers(), room.membership.standby(), 3);
+   * const czar = heads.top('region:s2:0,0')[0];
+   * ```
+   */
+  static shared(peers: Iterable<PeerId>, standby: Iterable<PeerId>, depth: number): SuccessionHeads {
+    const fresh = new SuccessionHeads(peers, standby, depth);
+    const id = `${depth}|${fresh.eligible.join('\n')}`;
+    const hit = shared.get(id);
+    if (hit) {
+      shared.delete(id);
+      shared.set(id, hit);
+      return hit;
+    }
+    shared.set(id, fresh);
+    if (shared.size > SHARED_TABLES) shared.delete(shared.keys().next().value!);
+    return fresh;
+  }
+
+  /**
+   * The first `depth` peers of the succession of `shard`, czar first.
+   *
+   * @example
+   * ```ts
+   * const [czar, firstBackup] = heads.top('s0:3,4');
+   * ```
+   */
+  top(shard: string): readonly PeerId[] {
+    let out = this.cache.get(shard);
+    if (!out) {
+      out = Object.freeze(this.select(lanesOf(shard)));
+      this.cache.set(shard, out);
+    }
+    return out;
+  }
+
+  /**
+   * Position of `peer` in the succession of `shard` (0 czar, 1 first backup, …), or -1 when it is
+   * not among the first `depth` (or not eligible).
+   *
+   * @example
+   * ```ts
+   * const rank = heads.rankOf(room.self, 's0:3,4'); // -1, 0, 1 or 2 with depth 3
+   * ```
+   */
+  rankOf(peer: PeerId, shard: string): number {
+    return this.top(shard).indexOf(peer);
+  }
+
+  /** Insertion into a sorted window of `depth` candidates: O(peers) for a small depth. */
+  private select(shard: Lanes): PeerId[] {
+    const k = Math.min(this.depth, this.eligible.length);
+    const topH: number[] = [];
+    const topI: number[] = [];
+    for (let i = 0; i < this.eligible.length; i++) {
+      const h = pairHash52(shard, this.lanes[i]!);
+      // `eligible` is sorted, so among equal hashes the earlier index is the smaller id: ties
+      // keep their insertion order, as the view's ranking orders them.
+      if (topH.length === k && h <= topH[k - 1]!) continue;
+      let j = topH.length === k ? k - 1 : topH.length;
+      topH[j] = h;
+      topI[j] = i;
+      while (j > 0 && topH[j - 1]! < h) {
+        topH[j] = topH[j - 1]!;
+        topI[j] = topI[j - 1]!;
+        topH[j - 1] = h;
+        topI[j - 1] = i;
+        j--;
+      }
+    }
+    return topI.map((i) => this.eligible[i]!);
+  }
+}
