@@ -104,7 +104,9 @@ export interface RoomOptions extends ReplicationOptions {
    * The majority rule ([R26]): shards are written only on the side of a partition that reaches a
    * majority of the last stable view; the other side is read only (`status()` is `degraded`).
    * Default true. `false` keeps both sides writing (the higher term wins at the heal and the
-   * other side's writes are rolled back).
+   * other side's writes are rolled back), and creates a shard once the peers this one is
+   * connected to said what they hold, not a majority of the room ([R11]): in a partial mesh
+   * (interest-managed worlds) a peer may never hear from most of the room.
    */
   readonly requireMajority?: boolean;
   /**

@@ -593,7 +593,7 @@ const suite: BenchSuite = {
       failures,
       notes: [
         'engine: a Room (interest-scoped delivery, SWIM, commits, anti-entropy) + SectorWorld (hand-offs, summaries) per peer, peers arriving in waves',
-        `of ${FIRST_WAVE}, ×${WAVE_GROWTH} every ${WAVE_GAP_MS / 1000} s (all at once, [R11] lets nobody create a sector in a partial mesh). Sizes above 64 take too long for`,
+        `of ${FIRST_WAVE}, ×${WAVE_GROWTH} every ${WAVE_GAP_MS / 1000} s (each Room with requireMajority off, so [R11] waits for its connected peers only). Sizes above 64 take too long for`,
         'this suite (256 took 14-18 min wall: 70 KB/s per peer, 2.15 × 64, 73 connections mean), hence SCALE_ENGINE_MAX. Keys without "model" are the engine\'s:',
         'egress_ratio_1024_vs_64 is null until the engine runs at 1,024; max_connections_per_peer and sim_peers_max are the engine\'s largest run.',
         'model: the same interest, 24-connection ConnectionBudget and relay plan (relayTargets over the InterestTable audience) on real frames,',

@@ -40,7 +40,8 @@ interface Harness {
   readonly c: SimCluster;
   readonly views: Map<string, ScriptedMembership>;
   readonly clocks: Map<string, PeerClock>;
-  add(id: string, view: readonly string[]): Room;
+  /** Joins `id` with a scripted view; `declares` false joins it without the shard. */
+  add(id: string, view: readonly string[], declares?: boolean): Room;
   room(id: string): Room;
   write(id: string, item: string): void;
   items(id: string): string[];
@@ -60,12 +61,12 @@ function harness(seed: number, shard: string, room: Record<string, unknown> = {}
     c,
     views,
     clocks,
-    add(id, view) {
+    add(id, view, declares = true) {
       const membership = new ScriptedMembership(asPeerId(id), view);
       const clock = new PeerClock(c.net.clock);
       views.set(id, membership);
       clocks.set(id, clock);
-      return c.add(id, { clock, room: { membership } });
+      return c.add(id, declares ? { clock, room: { membership } } : { clock, room: { membership }, shards: [] });
     },
     room: (id) => c.rooms.get(id)!,
     write(id, item) {
@@ -336,5 +337,44 @@ describe('ReplicationEngine: failover causes found by the simulation', () => {
     h.c.run(500);
     expect(h.room('s').isCzar(shard)).toBe(true);
     expect(h.items('s')).toEqual(['w1']);
+  });
+
+  it('[R12] a peer offered a shard it never declared declines, and the old czar takes the shard back (scale bench)', () => {
+    const shard = shardRanked(['a', 'b'], ['b', 'a']);
+    const h = harness(13, shard);
+    h.add('a', []); // a's view does not list b yet: a is the czar
+    h.add('b', ['a'], false); // b's world does not hold the shard (views differ on its succession)
+    h.c.run(1_000);
+    const a = h.room('a');
+    expect(a.isCzar(shard), 'seed 13').toBe(true);
+    h.write('a', 'w1');
+    h.c.run(100);
+    // a's view now names b, which has no such shard: a offers it, b declines, a writes on.
+    h.views.get('a')!.set(['b']);
+    h.c.run(500);
+    expect(a.isCzar(shard), 'seed 13: the shard has no czar').toBe(true);
+    h.write('a', 'w2');
+    const taken = a.termOf(shard)!.term;
+    // Once b declares the shard it asks for it, and a hands it over with both writes.
+    h.room('b').declareShard(shard, Log, { onAction: ((st: Log, act: { item: string }) => void st.items.push(act.item)) as never });
+    h.c.run(2_000);
+    expect(h.c.checker.violations, 'seed 13').toEqual([]);
+    expect(h.room('b').isCzar(shard), 'seed 13').toBe(true);
+    expect(h.room('b').termOf(shard)!.term).toBeGreaterThan(taken);
+    expect(h.items('b')).toEqual(['w1', 'w2']);
+    expect(h.items('a')).toEqual(['w1', 'w2']);
+  });
+
+  it('[R11] without the majority rule, a shard is created once the connected peers answered, however large the view (scale bench)', () => {
+    const view = ['b', 'c', 'd', 'e']; // c, d and e are members a never reaches (a partial mesh)
+    const shard = shardRanked(['a', ...view], ['a']);
+    for (const requireMajority of [false, true]) {
+      const h = harness(14, shard, { requireMajority });
+      h.add('a', view);
+      h.add('b', ['a', 'c', 'd', 'e']);
+      h.c.run(3_000);
+      // With the majority rule, a waits for answers from a majority of its view, as before.
+      expect(h.room('a').isCzar(shard), `seed 14, requireMajority ${requireMajority}`).toBe(!requireMajority);
+    }
   });
 });

@@ -59,6 +59,7 @@ import {
   MAX_PENDING,
   MAX_REPAIR_SPAN,
   REQUEST_COPY,
+  REQUEST_DECLINE,
   REQUEST_HANDOFF,
   REQUEST_KEYFRAME,
   SALT_DELTA,
@@ -86,7 +87,11 @@ export interface EngineInit extends ReplicationOptions {
    * The room passes SWIM's members minus the ones it suspects.
    */
   readonly reachable?: () => Iterable<PeerId>;
-  /** Apply the majority rule ([R26]). Default true. */
+  /**
+   * Apply the majority rule ([R26]). Default true. `false` also lets a peer create a shard once
+   * the peers it is connected to answered its digest request, without waiting for answers from a
+   * majority of its view ([R11]): in a partial mesh a peer may never hear from most of the room.
+   */
   readonly requireMajority?: boolean;
   /**
    * Who a peer is for the majority rule: its player id when known, so a player back under a new
@@ -132,6 +137,8 @@ export class ReplicationEngine {
   private readonly leftGracefully = new Map<PeerId, number>();
   /** Peers that answered our request for their digest: they told us what they hold ([R11]). */
   private readonly digestFrom = new Set<PeerId>();
+  /** The last peer that declined a handoff of each shard, and when ([R12]). */
+  private readonly declined = new Map<ShardId, { readonly peer: PeerId; readonly at: number }>();
   private readonly digestSentAt = new Map<PeerId, number>();
   /** Peers that asked for our digest, and when: they are bootstrapping and want news of terms ([R11]). */
   private readonly newcomers = new Map<PeerId, number>();
@@ -791,7 +798,11 @@ export class ReplicationEngine {
       // A peer going away (leave, hidden tab in standby) hands off at once, tenure or not ([R27], [R28]).
       const away = this.selfLeaving || this.selfAway || this.view.standby.includes(this.self);
       // Without a majority, no handoff either: the receiver would open a term on the minority side ([R26]).
-      if (designated !== undefined && designated !== this.self && this.connected.has(designated) && (now >= slot.holdUntil || away) && !this.degraded()) {
+      // A peer that declined (it has not declared the shard, [R12]) is offered it again only after
+      // `graceMs`: its view may name us meanwhile, or it may declare the shard and ask.
+      const declined = this.declined.get(slot.id);
+      const backOff = declined !== undefined && declined.peer === designated && now - declined.at < this.options.graceMs;
+      if (designated !== undefined && designated !== this.self && this.connected.has(designated) && (now >= slot.holdUntil || away) && !this.degraded() && !backOff) {
         this.handoff(slot, designated);
       }
       return;
@@ -963,10 +974,14 @@ export class ReplicationEngine {
     const elapsed = now - this.startedAt;
     if (elapsed < this.options.bootstrapMs) return false;
     // A majority of the view must have said what it holds: members we cannot reach may hold the
-    // shard, and creating it past them would fork the room ([R11], [R26]).
-    let answered = 1;
-    for (const p of this.view.peers) if (p !== this.self && this.digestFrom.has(p)) answered++;
-    if (2 * answered <= this.view.peers.length) return false;
+    // shard, and creating it past them would fork the room ([R11], [R26]). Without the majority
+    // rule a fork is accepted anyway (the higher term wins at the heal), and in a partial mesh
+    // most of the view is never reached: the connected peers' answers suffice.
+    if (this.quorum) {
+      let answered = 1;
+      for (const p of this.view.peers) if (p !== this.self && this.digestFrom.has(p)) answered++;
+      if (2 * answered <= this.view.peers.length) return false;
+    }
     if (elapsed >= this.options.bootstrapMs + this.options.graceMs) return true;
     // Connected peers not in the view yet count too: a membership like SWIM lists a peer only
     // once its own announcement arrived, a little after the connection opened.
@@ -1461,7 +1476,14 @@ export class ReplicationEngine {
 
   private onSnapshot(from: PeerId, m: MessageOf<'shard-snapshot'>): void {
     const slot = this.wireSlot(m.shard);
-    if (!slot) return;
+    if (!slot) {
+      // Offered a shard we never declared (views differ on who succeeds its czar): decline, or
+      // the old czar would offer it to us forever and nobody would write it ([R12]).
+      if ((m.flags & SNAPSHOT_FLAG_HANDOFF) !== 0 && m.czar === from) {
+        this.links.send(from, { type: 'shard-request', shard: m.shard, term: m.term, writer: writerTag(from), what: REQUEST_DECLINE });
+      }
+      return;
+    }
     slot.metrics.bytesIn += m.payload.length;
     if ((m.flags & SNAPSHOT_FLAG_COPY) !== 0) return this.onCopy(slot, m);
     // Snapshots come from their term's czar only ([R8]); nobody forwards them.
@@ -1719,6 +1741,17 @@ export class ReplicationEngine {
       // Hand off only if our own view agrees that the asker is the czar ([R12]).
       if (slot.role === 'writer' && this.view.czarOf(slot.id) === from && !this.degraded()) this.handoff(slot, from);
       else if (slot.role === 'retired' && slot.handoffTo === from && this.clock.now() - slot.handoffAt >= this.options.handoffRetryMs) this.offerHandoff(slot, from);
+      if (this.declined.get(slot.id)?.peer === from) this.declined.delete(slot.id);
+      return;
+    }
+    if (m.what === REQUEST_DECLINE) {
+      // The receiver has no such shard, so it never used the offer: take the shard back under a
+      // number past the one reserved for it (as when it leaves the view) and keep writing for
+      // `graceMs` before offering it again ([R12]).
+      const epoch = slot.epoch;
+      if (slot.role !== 'retired' || slot.handoffTo !== from || !epoch || epoch.term !== m.term || !this.mayOpenTerms()) return;
+      this.declined.set(slot.id, { peer: from, at: this.clock.now() });
+      this.claim(slot, 'replica');
       return;
     }
     if (m.what === REQUEST_KEYFRAME && slot.role === 'writer' && slot.pos?.encoder) slot.pos.encoder.requestKeyframe();

@@ -26,6 +26,11 @@ export const REQUEST_HANDOFF = 1;
 export const REQUEST_KEYFRAME = 2;
 /** `shard-request` kind: send me a copy of your replica, I am taking over ([R13]). */
 export const REQUEST_COPY = 3;
+/**
+ * `shard-request` kind: the receiver of a handoff offer has not declared the shard, so it will
+ * never take it ([R12]). Peers that do not know this kind ignore it (and keep re-offering).
+ */
+export const REQUEST_DECLINE = 4;
 
 /** A gap wider than this is healed with a snapshot rather than deltas from history. */
 export const MAX_REPAIR_SPAN = 64;

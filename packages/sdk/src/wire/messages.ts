@@ -136,7 +136,7 @@ export const MESSAGE_SPECS = {
     fields: { shard, term: u32, writer: u32, fromSeq: u32, toSeq: u32 },
     check: (m) => (m.fromSeq <= m.toSeq ? undefined : `fromSeq ${m.fromSeq} is after toSeq ${m.toSeq}`),
   }),
-  /** A request to the writer of a term: `what` 1 = hand the shard off to me ([R12]), 2 = send a position keyframe ([R19]). */
+  /** A request to the writer of a term: `what` 1 = hand the shard off to me ([R12]), 2 = send a position keyframe ([R19]), 3 = send me a copy of your replica ([R13]), 4 = I decline your handoff offer ([R12]). */
   'shard-request': defineMessage({ code: 20, channel: 'control', priority: 'control', fields: { shard, term: u32, writer: u32, what: u32 } }),
   /** The czar's answer to an `action` ([R20]): status 0 applied (effect in delta `seq` of `term`), 1 rejected, 2 not czar, 3 unknown shard. */
   'action-result': defineMessage({
@@ -240,7 +240,7 @@ export type ShardSnapshotMessage = MessageOf<'shard-snapshot'>;
 export type ShardDigestMessage = MessageOf<'shard-digest'>;
 /** `shard-repair`: asks for deltas `fromSeq`..`toSeq` of a term, or a snapshot when `fromSeq` is 0 ([R14]). */
 export type ShardRepairMessage = MessageOf<'shard-repair'>;
-/** `shard-request`: asks the writer of a term for a handoff (`what` 1) or a position keyframe (`what` 2). */
+/** `shard-request`: asks the writer of a term for a handoff (`what` 1), a position keyframe (`what` 2) or a copy (`what` 3), or declines its handoff offer (`what` 4). */
 export type ShardRequestMessage = MessageOf<'shard-request'>;
 /** `action-result`: the czar's answer to an {@link ActionMessage} ([R20]): applied, rejected, not czar, or unknown shard. */
 export type ActionResultMessage = MessageOf<'action-result'>;
