@@ -33,7 +33,7 @@ import {
 
 test.afterEach(async ({}, testInfo) => attachConsoles(testInfo));
 
-/** Generous: crash detection without a failure detector is the transport's keep-alive timeout (5 s) plus grace. */
+/** A budget, not a target: the measured times are reported; this only bounds a broken run on a loaded machine. */
 const FAILOVER_BUDGET_MS = 45_000;
 
 /** When `page` first saw a change of `shard` written by `czar` at or after `since`, if it has. */

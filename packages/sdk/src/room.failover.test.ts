@@ -54,19 +54,7 @@ function write(r: Room, item: string): void {
   });
 }
 
-/** Runs the clock until `p` settles (the virtual clock does not run by itself). */
-async function settle<T>(c: SimCluster, p: Promise<T>, ms = 3_000): Promise<T> {
-  let done = false;
-  void p.then(
-    () => (done = true),
-    () => (done = true),
-  );
-  for (let waited = 0; !done && waited < ms; waited += 10) {
-    c.run(10);
-    await Promise.resolve();
-  }
-  return p;
-}
+const settle = <T>(c: SimCluster, p: Promise<T>, ms = 3_000): Promise<T> => c.runUntilSettled(p, ms);
 
 describe('Room failover: membership', () => {
   it('[R29] SWIM is the default membership and its messages ride the room links: a crashed czar is replaced long before the transport notices', () => {

@@ -83,18 +83,7 @@ function dropState(from: Room, victim: Room, drop: () => boolean): void {
   };
 }
 
-async function settle<T>(c: SimCluster, p: Promise<T>, ms = 2_000): Promise<T> {
-  let done = false;
-  void p.then(
-    () => (done = true),
-    () => (done = true),
-  );
-  for (let waited = 0; !done && waited < ms; waited += 10) {
-    c.run(10);
-    await Promise.resolve();
-  }
-  return p;
-}
+const settle = <T>(c: SimCluster, p: Promise<T>, ms = 2_000): Promise<T> => c.runUntilSettled(p, ms);
 
 describe('Room: authority', () => {
   it('[R9] every peer names the same czar and backups, from rendezvous hashing of the view', () => {

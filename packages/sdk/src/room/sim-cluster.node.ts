@@ -289,6 +289,23 @@ export class SimCluster {
   }
 
   /**
+   * Runs the clock in 10 ms steps until `p` settles or `ms` have passed (the virtual clock does
+   * not run by itself), then returns `p`.
+   */
+  async runUntilSettled<T>(p: Promise<T>, ms: number): Promise<T> {
+    let done = false;
+    void p.then(
+      () => (done = true),
+      () => (done = true),
+    );
+    for (let waited = 0; !done && waited < ms; waited += 10) {
+      this.run(10);
+      await Promise.resolve();
+    }
+    return p;
+  }
+
+  /**
    * Why the live rooms have not converged, or undefined when they have: for every shard, one
    * live czar (the one the view names), and every room on its term and seq with its state hash.
    */
