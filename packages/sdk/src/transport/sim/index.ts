@@ -2,6 +2,6 @@
 export { SimNetwork, type SimNetworkOptions } from './network.js';
 export { SimTransport } from './transport.js';
 export { DEFAULT_LINK, DEFAULT_TRANSPORT, type LinkOptions, type SimTransportOptions } from './options.js';
-export { fullMesh, type MeshContext, type MeshPolicy } from '../mesh.js';
+export { fullMesh, interestMesh, randomMesh, type InterestMeshOptions, type MeshContext, type MeshPolicy } from '../mesh.js';
 export type { SimCounters, SimLinkStats, SimPeerStats, SimStats } from './stats.js';
 export { createSimHarness, type SimHarness, type SimHarnessOptions } from './harness.js';
