@@ -594,7 +594,7 @@ const suite: BenchSuite = {
       notes: [
         'engine: a Room (interest-scoped delivery, SWIM, commits, anti-entropy) + SectorWorld (hand-offs, summaries) per peer, peers arriving in waves',
         `of ${FIRST_WAVE}, ×${WAVE_GROWTH} every ${WAVE_GAP_MS / 1000} s (each Room with requireMajority off, so [R11] waits for its connected peers only). Sizes above 64 take too long for`,
-        'this suite (256 took 20 min wall: 60.7 KB/s per peer, 1.67 × 64, 70.7 connections mean, every sector czar'd by 8 s), hence SCALE_ENGINE_MAX. Keys without "model" are the engine\'s:',
+        'this suite (256 took 20 min wall: 60.7 KB/s per peer, 1.67 × 64, 70.7 connections mean, every sector with a czar by 8 s), hence SCALE_ENGINE_MAX. Keys without "model" are the engine\'s:',
         'egress_ratio_1024_vs_64 is null until the engine runs at 1,024; max_connections_per_peer and sim_peers_max are the engine\'s largest run.',
         'model: the same interest, 24-connection ConnectionBudget and relay plan (relayTargets over the InterestTable audience) on real frames,',
         'without SWIM, commits, hand-offs or summaries; its figures are the *_model keys.',
