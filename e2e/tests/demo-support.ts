@@ -4,68 +4,14 @@
  */
 import { expect, type Page, type TestInfo } from '@playwright/test';
 
-/**
- * The part of apps/demo's `window.anarchy` (apps/demo/src/net/devtools.ts) the spec reads. Kept
- * here as a structural copy: importing the demo's sources would type-check the whole game under
- * e2e's compiler options.
- */
-export interface DemoUnit {
-  readonly id: string;
-  readonly owner: string;
-  readonly x: number;
-  readonly y: number;
-  readonly hp: number;
-  readonly sector: string;
-}
+import type { AnarchyDevtools, CameraInfo, LogEntry, PlayerInfo, UnitInfo } from '../../apps/demo/src/net/devtools-api.js';
 
-export interface DemoPlayer {
-  readonly id: string;
-  readonly name: string;
-  readonly colour: string;
-  readonly peer: string;
-  readonly home: string;
-  readonly online: boolean;
-}
-
-export interface DemoLogEntry {
-  readonly at: number;
-  readonly kind: string;
-  readonly text: string;
-}
-
-export interface DemoApi {
-  readonly ready: Promise<true>;
-  readonly isReady: boolean;
-  status(): string;
-  readonly localId: string | undefined;
-  readonly playerId: string;
-  peers(): string[];
-  shards(): string[];
-  czarOf(shard: string): string | undefined;
-  backupsOf(shard: string): string[];
-  stateHash(shard: string): string;
-  stateHashes(): Record<string, string>;
-  units(): DemoUnit[];
-  myUnits(): string[];
-  players(): DemoPlayer[];
-  log(): DemoLogEntry[];
-  frames(): number;
-  frameMs(): number;
-  camera(): DemoCamera;
-  interest(): string[];
-  order(ids: readonly string[], x: number, y: number): Promise<number>;
-}
-
-/** `window.anarchy.camera()`: screen x = (world x − cx) · zoom + width / 2, in CSS px. */
-export interface DemoCamera {
-  readonly cx: number;
-  readonly cy: number;
-  readonly zoom: number;
-  readonly width: number;
-  readonly height: number;
-  /** How far the panels cover each edge of the canvas. */
-  readonly insets: { readonly left: number; readonly right: number; readonly top: number; readonly bottom: number };
-}
+/** The demo's `window.anarchy` contract (apps/demo/src/net/devtools-api.ts), under the names the spec uses. */
+export type DemoApi = AnarchyDevtools;
+export type DemoUnit = UnitInfo;
+export type DemoPlayer = PlayerInfo;
+export type DemoLogEntry = LogEntry;
+export type DemoCamera = CameraInfo;
 
 declare global {
   interface Window {

@@ -16,6 +16,7 @@ import { CzarDriver, type TickClock } from './czar.js';
 import { Emitter } from './emitter.js';
 import type { ChangeLike, CzarLike, RoomPort } from './port.js';
 import { Players, Sector, schemaFactory, type Player } from './schema.js';
+import type { LogEntry, LogKind } from './devtools-api.js';
 
 /** How often (in czar ticks) a player checks that the player list still names it: 2 s. */
 const LISTED_CHECK_TICKS = 20;
@@ -42,16 +43,8 @@ export interface Profile {
   readonly colour: string;
 }
 
-/** What the machinery log shows. */
-export type LogKind = 'failover' | 'czar' | 'handoff' | 'capture' | 'info' | 'error';
 
-/** One log line. */
-export interface LogEntry {
-  /** Clock time. */
-  readonly at: number;
-  readonly kind: LogKind;
-  readonly text: string;
-}
+export type { LogEntry, LogKind };
 
 /** Events of a session. */
 export interface SessionEvents {
