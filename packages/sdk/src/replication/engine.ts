@@ -51,6 +51,7 @@ import { PositionStreamEncoder, type PositionSample } from './positions.js';
 import { decoderView, samplesView, type PositionsView } from './positions-view.js';
 import {
   DIGEST_FLAG_ANSWER,
+  DIGEST_FLAG_PARTIAL,
   DIGEST_FLAG_REPLY,
   DIGEST_HELD,
   DIGEST_HELD_FINAL,
@@ -142,6 +143,14 @@ export class ReplicationEngine {
   private readonly digestSentAt = new Map<PeerId, number>();
   /** Peers that asked for our digest, and when: they are bootstrapping and want news of terms ([R11]). */
   private readonly newcomers = new Map<PeerId, number>();
+  /**
+   * Shards whose term was adopted since the newcomers last heard: at the next tick they get one
+   * partial digest of those, not a full digest per adoption (a joining wave adopts hundreds of
+   * terms, and a joiner hears from every peer it connected to).
+   */
+  private readonly adoptedSinceTold = new Set<ShardId>();
+  /** A shard was declared since the last tick: the tick asks the connected peers what they hold. */
+  private declaredSinceTick = false;
   private readonly actions: ActionSender;
   private readonly unsubscribe: Array<() => void> = [];
   private view: AuthorityView;
@@ -262,8 +271,16 @@ export class ReplicationEngine {
     if (typeof source !== 'function') throw new ArgumentError(`declareShard(${sid}) needs a schema class (made by schema({...})) as its state.`);
     const slot = createSlot(sid, source as StateSource<Schema>, options as ShardOptions<Schema>, this.options.historySize);
     this.slots.set(sid, slot);
-    // Ask what the others hold: a late declaration then catches up without waiting for a round.
-    for (const p of this.connected) this.sendDigest(p, DIGEST_FLAG_REPLY);
+    // Ask what the others hold at the next tick: a late declaration then catches up without waiting
+    // for an anti-entropy round, and the many declarations of one tick share one digest per peer.
+    // Tell the others what we hold: a late declaration then catches up without waiting for a round
+    // (writers push what we lack, holders answer with their digest). Only while bootstrapping is it
+    // a request ([R11]): a request makes every answerer send its full digest back, and again on
+    // each term it adopts for a while. A world declares many shards at one instant: one digest per
+    // peer per instant says it all, since the answers list every shard the answerer holds.
+    const now = this.clock.now();
+    const asking = now - this.startedAt < this.options.bootstrapMs + this.options.graceMs;
+    for (const p of this.connected) if (this.digestSentAt.get(p) !== now) this.sendDigest(p, asking ? DIGEST_FLAG_REPLY : 0);
     this.reconcile(slot);
     this.links.flush();
   }
@@ -1205,6 +1222,15 @@ export class ReplicationEngine {
     this.checkStall(now);
     this.lastTickAt = now;
     this.updateQuorum();
+    if (this.adoptedSinceTold.size > 0) this.tellNewcomers();
+    if (this.declaredSinceTick) {
+      this.declaredSinceTick = false;
+      // Only while bootstrapping is it a request ([R11]): a request makes every answerer send its
+      // full digest back, and again on each term it adopts for a while; later, a plain digest
+      // suffices (writers push what we lack, holders answer with their digest).
+      const asking = now - this.startedAt < this.options.bootstrapMs + this.options.graceMs;
+      for (const p of this.connected) this.sendDigest(p, asking ? DIGEST_FLAG_REPLY : 0);
+    }
     for (const slot of this.slots.values()) {
       if (slot.role === 'writer') {
         this.flushDelta(slot);
@@ -1537,7 +1563,7 @@ export class ReplicationEngine {
     }
     slot.metrics.snapshotsApplied++;
     this.maybeAck(slot, this.clock.now());
-    if (newTerm) this.tellNewcomers();
+    if (newTerm) this.adoptedSinceTold.add(slot.id);
     this.trace({ type: 'accept', shard: slot.id, term: e.term, czar: e.czar, seq, kind: 'snapshot', digest: fnv32(payload), at: this.clock.now() });
     this.emitChange(slot, 'snapshot', changesOf(slot));
     this.drainPending(slot);
@@ -1605,7 +1631,12 @@ export class ReplicationEngine {
       for (const slot of this.slots.values()) if (slot.syncStartedAt !== undefined) slot.syncAnswers.add(from);
     }
     const listed = new Set<string>();
+    // Entries by shard: the loops below visit every slot, and a lookup per slot must not scan the digest.
+    type Entry = MessageOf<'shard-digest'>['entries'][number];
+    const byShard = new Map<Entry['shard'], Entry>();
+    for (const x of m.entries) if (!byShard.has(x.shard)) byShard.set(x.shard, x);
     let behind = false;
+    const partial = (m.flags & DIGEST_FLAG_PARTIAL) !== 0;
     // The czar of the newest term we know says it does not hold that term: it is a new instance
     // under the same id (it crashed and came back), so the term's writer is gone ([R25]).
     for (const slot of this.slots.values()) {
@@ -1613,7 +1644,8 @@ export class ReplicationEngine {
       // (A digest sent before that czar opened the term may arrive after its first delta: only
       // an answer well after we heard of the term counts.)
       if (!latest || latest.czar !== from || latest.czar === this.self || this.clock.now() - slot.heardAt < this.options.repairRetryMs) continue;
-      const own = m.entries.find((x) => x.shard === slot.id);
+      const own = byShard.get(slot.id);
+      if (partial && !own) continue;
       // A digest listing an older term held was composed before that czar opened the newest one:
       // it waited on the ordered channel behind a retransmission while the term's snapshot came
       // by the unreliable one. Not a sign of a new instance.
@@ -1655,10 +1687,12 @@ export class ReplicationEngine {
         behind = true;
       }
     }
-    for (const slot of this.slots.values()) {
+    // A partial digest says nothing of the shards it does not list.
+    const covered = partial ? [...listed].flatMap((id) => this.slots.get(id as ShardId) ?? []) : [...this.slots.values()];
+    for (const slot of covered) {
       // A holder whose digest no longer lists the term (a new instance under its id, or it moved
       // on) is no source of a copy: asking it would wait forever ([R25]).
-      const entry = m.entries.find((x) => x.shard === slot.id);
+      const entry = byShard.get(slot.id);
       if (!entry || (entry.held & DIGEST_HELD) === 0 || `${entry.term}@${entry.czar}` !== slot.holdersOf) slot.holders.delete(from);
       if (!entry) slot.finals.delete(from);
       if (listed.has(slot.id)) continue;
@@ -1679,7 +1713,7 @@ export class ReplicationEngine {
       const last = this.digestSentAt.get(from) ?? Number.NEGATIVE_INFINITY;
       if (this.clock.now() - last >= this.options.antiEntropyMs / 2) this.sendDigest(from);
     }
-    for (const slot of this.slots.values()) this.reconcile(slot);
+    for (const slot of covered) this.reconcile(slot);
   }
 
   private noteHolder(slot: Slot, peer: PeerId, e: Epoch, seq: number): void {
@@ -1860,9 +1894,11 @@ export class ReplicationEngine {
   }
 
   /** Per shard: the held term and seq, or (held 0) the newest term only heard of, so claims number past it. */
-  private digestEntries(): MessageOf<'shard-digest'>['entries'] {
+  /** Per shard (all, or those in `only`): the term held, or the newest heard of ([R17]). */
+  private digestEntries(only?: ReadonlySet<ShardId>): MessageOf<'shard-digest'>['entries'] {
     const entries: Array<MessageOf<'shard-digest'>['entries'][number]> = [];
-    for (const slot of this.slots.values()) {
+    const slots = only ? [...only].flatMap((id) => this.slots.get(id) ?? []) : this.slots.values();
+    for (const slot of slots) {
       // A term created alone stays unannounced until a peer confirms it ([R11]).
       if (slot.provisional) continue;
       const held = slot.epoch !== undefined && !(slot.role === 'replica' && slot.reader.needsSnapshot);
@@ -1880,10 +1916,16 @@ export class ReplicationEngine {
   /** Peers still bootstrapping hear of every term we adopt, so they do not claim past it unknowingly ([R11]). */
   private tellNewcomers(): void {
     const now = this.clock.now();
+    let message: MessageOf<'shard-digest'> | undefined;
     for (const [p, since] of this.newcomers) {
-      if (now - since > this.options.bootstrapMs + this.options.graceMs || !this.connected.has(p)) this.newcomers.delete(p);
-      else this.sendDigest(p);
+      if (now - since > this.options.bootstrapMs + this.options.graceMs || !this.connected.has(p)) {
+        this.newcomers.delete(p);
+        continue;
+      }
+      message ??= { type: 'shard-digest', flags: DIGEST_FLAG_PARTIAL, entries: this.digestEntries(this.adoptedSinceTold) };
+      if (message.entries.length > 0) this.links.send(p, message);
     }
+    this.adoptedSinceTold.clear();
   }
 
   /** `urgent`: a takeover waits for it; a small digest also goes on the unreliable channel, so one loss costs no retransmission timeout. */

@@ -13,6 +13,11 @@ export const SNAPSHOT_FLAG_COPY = 2;
 export const DIGEST_FLAG_REPLY = 1;
 /** `shard-digest` flag: this digest answers one that asked ([R11]). */
 export const DIGEST_FLAG_ANSWER = 2;
+/**
+ * `shard-digest` flag: the entries are some of the sender's shards, not all; a shard it does not
+ * list says nothing (a full digest's silence means "I hold nothing of it") ([R11], [R17]).
+ */
+export const DIGEST_FLAG_PARTIAL = 4;
 /** `shard-digest` entry `held` bit: the sender holds the entry's term, up to its seq ([R17]). */
 export const DIGEST_HELD = 1;
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, WireError } from '../errors.js';
 import { SeededRng, randomInt } from '../util/rng.js';
-import { MAX_VARINT, Reader, Writer, budgetFor, varintLength } from './codec.js';
+import { MAX_VARINT, Reader, Writer, budgetFor, varintLength, wellFormedUtf8 } from './codec.js';
 
 const reader = (bytes: number[] | Uint8Array): Reader => {
   const b = bytes instanceof Uint8Array ? bytes : Uint8Array.from(bytes);
@@ -79,5 +79,19 @@ describe('codec', () => {
     const one = new Writer();
     one.f64(1);
     expect([...one.finish()]).toEqual([0, 0, 0, 0, 0, 0, 0xf0, 0x3f]);
+  });
+
+  it('wellFormedUtf8: the UTF-8 bytes of any string, the same on a cache hit; undefined for a lone surrogate', () => {
+    const rng = new SeededRng(77);
+    const enc = new TextEncoder();
+    for (let i = 0; i < 2_000; i++) {
+      const len = randomInt(rng, 80);
+      const s = String.fromCharCode(...Array.from({ length: len }, () => (randomInt(rng, 4) === 0 ? 0x80 + randomInt(rng, 0x700) : 0x20 + randomInt(rng, 0x5f))));
+      expect(wellFormedUtf8(s), `seed 77, string ${i}`).toEqual(enc.encode(s));
+      expect(wellFormedUtf8(s), `seed 77, string ${i}, cached`).toEqual(enc.encode(s));
+    }
+    expect(wellFormedUtf8('a\ud800b')).toBeUndefined();
+    expect(wellFormedUtf8('\udc00')).toBeUndefined();
+    expect(wellFormedUtf8('😀')).toEqual(enc.encode('😀'));
   });
 });

@@ -72,6 +72,33 @@ export function utf8(s: string): Uint8Array {
   return utf8Encoder.encode(s);
 }
 
+/** Short strings whose bytes {@link wellFormedUtf8} remembers: peer and shard ids repeat in every digest. */
+const UTF8_CACHE_MAX_CHARS = 64;
+const UTF8_CACHE_ENTRIES = 4_096;
+const utf8Cache = new Map<string, Uint8Array>();
+
+/**
+ * UTF-8 bytes of `s`, or undefined when `s` has a lone surrogate (which UTF-8 cannot carry). The
+ * bytes of short strings are cached and shared: callers copy them and never write to them.
+ *
+ * @example
+ * ```ts
+ * const b = wellFormedUtf8('s0:3,4'); // Uint8Array(6)
+ * ```
+ */
+export function wellFormedUtf8(s: string): Uint8Array | undefined {
+  const hit = utf8Cache.get(s);
+  if (hit) return hit;
+  if (!isWellFormedString(s)) return undefined;
+  const b = utf8Encoder.encode(s);
+  if (s.length <= UTF8_CACHE_MAX_CHARS) {
+    // Cleared, not evicted one by one: the working set (ids in play) refills it at once.
+    if (utf8Cache.size >= UTF8_CACHE_ENTRIES) utf8Cache.clear();
+    utf8Cache.set(s, b);
+  }
+  return b;
+}
+
 /** True if `s` has no lone surrogate (which UTF-8 cannot carry and would turn into U+FFFD). */
 export function isWellFormedString(s: string): boolean {
   return !/\p{Cs}/u.test(s);

@@ -3,7 +3,7 @@
  * validation, TypeScript types and random test values are all derived. Adding a message is
  * adding a spec; nothing else has to learn about it.
  */
-import { type Reader, type Writer, badValue, decodeUtf8, isWellFormedString, malformed, utf8 } from './codec.js';
+import { type Reader, type Writer, badValue, decodeUtf8, malformed, wellFormedUtf8 } from './codec.js';
 
 /** Largest u32. */
 export const U32_MAX = 0xffffffff;
@@ -87,8 +87,8 @@ export function writeField(w: Writer, spec: FieldSpec, value: unknown, path: str
         w.varuint(value * 2);
         return;
       }
-      if (typeof value === 'string' && isWellFormedString(value)) {
-        const b = utf8(value);
+      const b = typeof value === 'string' ? wellFormedUtf8(value) : undefined;
+      if (b) {
         if (b.length >= 1 && b.length <= MAX_SHARD_ID_BYTES) {
           w.varuint(b.length * 2 + 1);
           w.raw(b);
@@ -97,8 +97,8 @@ export function writeField(w: Writer, spec: FieldSpec, value: unknown, path: str
       }
       throw badValue(path, `a u32 or a string of 1–${MAX_SHARD_ID_BYTES} UTF-8 bytes`, value);
     case 'string': {
-      if (typeof value !== 'string' || !isWellFormedString(value)) throw badValue(path, 'a well-formed string', value);
-      const b = utf8(value);
+      const b = typeof value === 'string' ? wellFormedUtf8(value) : undefined;
+      if (!b) throw badValue(path, 'a well-formed string', value);
       if (b.length > spec.maxBytes) throw badValue(path, `at most ${spec.maxBytes} UTF-8 bytes`, value);
       w.lenBytes(b);
       return;
