@@ -485,6 +485,33 @@ describe('Room: positions', () => {
   });
 });
 
+describe('Room: withdrawing a shard', () => {
+  it('a replica stops holding a withdrawn shard, the others go on, and declaring it again catches up; a writer cannot withdraw', () => {
+    const c = cluster(31, ['a', 'b', 'c']);
+    converge(c);
+    const czar = c.czarRoom('score')!;
+    const replica = c.live().find((r) => r !== czar)!;
+    expect(() => czar.withdrawShard('score'), 'seed 31').toThrow(ArgumentError);
+    expect(() => replica.withdrawShard('nope'), 'seed 31').toThrow(expect.objectContaining({ code: ErrorCode.UnknownShard }));
+    const seen: number[] = [];
+    replica.onChange<Score>('score', ({ state }) => seen.push(state.total));
+    replica.withdrawShard('score');
+    expect(replica.shards(), 'seed 31').not.toContain('score');
+    expect(() => replica.state('score'), 'seed 31').toThrow(expect.objectContaining({ code: ErrorCode.UnknownShard }));
+    for (let i = 0; i < 10; i++) {
+      czar.mutate<Score, void>('score', (s) => void (s.total += 1));
+      c.run(100);
+    }
+    expect(seen, 'seed 31: nothing reaches a withdrawn shard').toEqual([]);
+    const third = c.live().find((r) => r !== czar && r !== replica)!;
+    expect(third.state<Score>('score').total, 'seed 31').toBe(czar.state<Score>('score').total);
+    replica.declareShard('score', Score, { onAction: onAction as never });
+    converge(c);
+    expect(replica.state<Score>('score').total, 'seed 31').toBe(czar.state<Score>('score').total);
+    expect(seen.at(-1), 'seed 31: the listener fires again').toBe(czar.state<Score>('score').total);
+  });
+});
+
 describe('Room: API surface', () => {
   it('reports metrics per peer (bytes, messages, RTT) and per shard', () => {
     const c = cluster(19, ['a', 'b']);

@@ -345,6 +345,24 @@ export class Room {
     };
   }
 
+  /**
+   * Stops holding a replica of a shard this peer declared but no longer needs (a sector out of
+   * view, a shard whose succession it left): no more deltas, snapshots or digests about it reach
+   * the game, and it drops out of this peer's digests. The shard lives on at its czar and the
+   * other replicas; declaring it again later catches up from them. Throws an `ArgumentError` while
+   * this peer writes the shard or hands it off (wait until {@link Room.isCzar} is false), and
+   * `unknown-shard` for an id never declared. Subscriptions made with {@link Room.onChange} stay
+   * and fire again once the shard is declared again.
+   *
+   * @example
+   * ```ts
+   * if (!room.isCzar('s0:4,2') && !watching.has('s0:4,2')) room.withdrawShard('s0:4,2');
+   * ```
+   */
+  withdrawShard(id: string): void {
+    this.engine.withdraw(id);
+  }
+
   /** Ids of the declared shards. */
   shards(): string[] {
     return this.engine.shardIds();

@@ -271,8 +271,6 @@ export class ReplicationEngine {
     if (typeof source !== 'function') throw new ArgumentError(`declareShard(${sid}) needs a schema class (made by schema({...})) as its state.`);
     const slot = createSlot(sid, source as StateSource<Schema>, options as ShardOptions<Schema>, this.options.historySize);
     this.slots.set(sid, slot);
-    // Ask what the others hold at the next tick: a late declaration then catches up without waiting
-    // for an anti-entropy round, and the many declarations of one tick share one digest per peer.
     // Tell the others what we hold: a late declaration then catches up without waiting for a round
     // (writers push what we lack, holders answer with their digest). Only while bootstrapping is it
     // a request ([R11]): a request makes every answerer send its full digest back, and again on
@@ -283,6 +281,20 @@ export class ReplicationEngine {
     for (const p of this.connected) if (this.digestSentAt.get(p) !== now) this.sendDigest(p, asking ? DIGEST_FLAG_REPLY : 0);
     this.reconcile(slot);
     this.links.flush();
+  }
+
+  /** Stops holding a replica of `id`; see `Room.withdrawShard`. Refused while this peer writes it. */
+  withdraw(id: string): void {
+    this.assertOpen();
+    const slot = this.slot(id);
+    if (slot.role !== 'replica') {
+      throw new ArgumentError(`Shard ${slot.id} is written (or being handed off) by this peer: it cannot be withdrawn until another peer writes it (its czar by the view takes it over after a handoff).`, { shard: slot.id });
+    }
+    if (slot.repairTimer !== undefined) this.clock.clearTimeout(slot.repairTimer);
+    slot.commit.failAll('closed');
+    this.slots.delete(slot.id);
+    this.declined.delete(slot.id);
+    this.adoptedSinceTold.delete(slot.id);
   }
 
   shardIds(): string[] {

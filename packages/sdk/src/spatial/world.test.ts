@@ -148,7 +148,8 @@ describe('SectorWorld', () => {
         if (step % 15 === 7) {
           // Crash the czar of a busy sector: its hand-offs are the likeliest to be mid-way.
           const live = sim.live();
-          const counts = live[0]!.summaries();
+          // Summaries as the whole room knows them: a peer holds only the regions it needs ([S21]).
+          const counts = new Map(live.flatMap((w) => [...w.summaries()]));
           const busy = live[0]!.sectorShards().sort((a, b) => (counts.get(b)?.count ?? 0) - (counts.get(a)?.count ?? 0))[randomInt(rng, 3)]!;
           const victim = live.find((w) => w.holds(busy) && w.room.isCzar(busy)) ?? live[randomInt(rng, live.length)]!;
           if (victim.holds(busy) && victim.room.isCzar(busy)) czarsCrashed.add(busy);
@@ -192,7 +193,8 @@ describe('SectorWorld', () => {
         sim.net.run(500);
         if (step === 2 || step === 7) {
           const live = sim.live();
-          const counts = live[0]!.summaries();
+          // Summaries as the whole room knows them: a peer holds only the regions it needs ([S21]).
+          const counts = new Map(live.flatMap((w) => [...w.summaries()]));
           const busy = live[0]!.sectorShards().sort((a, b) => (counts.get(b)?.count ?? 0) - (counts.get(a)?.count ?? 0))[randomInt(rng, 3)]!;
           const czar = live.find((w) => w.holds(busy) && w.room.isCzar(busy));
           if (czar) czarCrashes++;

@@ -10,7 +10,9 @@
  *   `region:<key>`. Once its membership view has rested `stableViewMs` (or every 3 × that under
  *   churn), a peer declares every region shard and every active sector shard (with rebalancing,
  *   also their parents and children) whose succession (czar and backups) it is in, so failover
- *   always finds a replica. Declarations are never withdrawn.
+ *   always finds a replica. A shard not needed for 10 s (outside its succession by a settled
+ *   view, not watched, not written by it, not asked for by a hand-off or a spawn) is withdrawn
+ *   (`Room.withdrawShard`), so what a peer holds follows where it plays.
  * - [S22] Hand-off: the czar of a sector moves each unit no longer inside it from `units` to
  *   `outbox` under a fresh transfer id (one mutation). Once that write is committed ([R23]: the
  *   first backup holds it, so no failover can bring the unit back into `units`), whoever is czar
@@ -64,6 +66,9 @@ import {
 
 /** A shard the world needed stays in its interest this long, in ms, so hand-offs do not make interest flap. */
 const INTEREST_LINGER_MS = 5_000;
+/** A declared shard not needed for this long is withdrawn ([S21]). */
+const WITHDRAW_AFTER_MS = 10_000;
+const WITHDRAW_CHECK_MS = 1_000;
 
 /** Most shards (regions and every sector that may become active) a world may have. */
 export const MAX_WORLD_SHARDS = 16_384;
@@ -137,6 +142,8 @@ export interface WorldStats {
   transfersSent: number;
   transfersSettled: number;
   transfersResent: number;
+  /** Shards withdrawn because this peer no longer needed them ([S21]). */
+  shardsWithdrawn: number;
   transfersApplied: number;
   duplicatesIgnored: number;
   summariesSent: number;
@@ -169,6 +176,7 @@ export class SectorWorld {
     transfersSent: 0,
     transfersSettled: 0,
     transfersResent: 0,
+    shardsWithdrawn: 0,
     transfersApplied: 0,
     duplicatesIgnored: 0,
     summariesSent: 0,
@@ -186,6 +194,9 @@ export class SectorWorld {
   /** Every sector that may become active, by key. */
   private readonly potential = new Map<string, SectorId>();
   private readonly declared = new Set<string>();
+  /** When each declared shard was last needed (declared, or asked for by hand-offs, interest, spawns). */
+  private readonly neededAt = new Map<string, number>();
+  private withdrawnAt = Number.NEGATIVE_INFINITY;
   private readonly sentAt = new Map<string, number>();
   /** Hand-off writes this peer made as czar, with the term and delta that carry them ([S22]). */
   private readonly written = new Map<string, { readonly term: number; readonly seq: number }>();
@@ -429,7 +440,34 @@ export class SectorWorld {
       this.sectorDuties(shard, layout, now);
     }
     this.updateInterest();
+    this.withdrawIdle(now);
     this.dialSuccessions();
+  }
+
+  /**
+   * [S21]: withdraws the shards this peer no longer needs — for `WITHDRAW_AFTER_MS` not asked for
+   * by a hand-off, a spawn or its interest, not watched, outside its succession by a settled view,
+   * not written by it — so that what a peer holds (and the czars it must reach) follows where it
+   * plays, not everywhere it ever was.
+   */
+  private withdrawIdle(now: number): void {
+    if (now - this.withdrawnAt < WITHDRAW_CHECK_MS) return;
+    this.withdrawnAt = now;
+    const view = this.authority;
+    // Only on a settled view: an unsettled one may be about to name this peer a backup again.
+    if (!view || this.authorityVersion !== this.room.membership.version()) return;
+    for (const shard of [...this.declared]) {
+      if (now - (this.neededAt.get(shard) ?? Number.NEGATIVE_INFINITY) < WITHDRAW_AFTER_MS) continue;
+      if (this.interestUntil.has(shard) || view.rankOf(this.room.self, shard) >= 0 || this.room.isCzar(shard)) continue;
+      try {
+        this.room.withdrawShard(shard);
+      } catch {
+        continue; // handing off right now: next time
+      }
+      this.declared.delete(shard);
+      this.neededAt.delete(shard);
+      this.stats.shardsWithdrawn++;
+    }
   }
 
   private sectorDuties(shard: string, layout: SectorLayout, now: number): void {
@@ -710,6 +748,7 @@ export class SectorWorld {
   // ------------------------------------------------------------------ shards, interest, links
 
   private declare(shard: string): void {
+    this.neededAt.set(shard, this.clock.now());
     if (this.declared.has(shard) || this.room.closed) return;
     if (regionOfShard(shard)) {
       this.room.declareShard<RegionState>(shard, RegionState, { onAction: (s, a, ctx) => this.onRegionAction(s, a, ctx.now) });
