@@ -25,9 +25,14 @@ export type TransferState = SchemaType<typeof TransferState>;
 
 /**
  * A transfer this sector received ([S22]), kept so a resent one is not applied twice: when, from
- * which sector, and whether its arrival is committed (`ok`, what the source waits for).
+ * which sector, whether its arrival is committed (`ok`, what the source waits for), and the point
+ * of the source (term number, czar, seq) at which the outbox entry was committed: once a replica
+ * of the source at or past it no longer holds the entry, the record can go.
  */
-export const ReceivedState = schema({ at: t.float64(), from: t.string(), ok: t.boolean().default(false) }, 'AnarchyWorldReceived');
+export const ReceivedState = schema(
+  { at: t.float64(), from: t.string(), ok: t.boolean().default(false), term: t.uint32(), czar: t.string(), seq: t.uint32() },
+  'AnarchyWorldReceived',
+);
 export type ReceivedState = SchemaType<typeof ReceivedState>;
 
 /** A sector shard: units, pending outgoing transfers, and received transfer ids (tombstones). */
@@ -83,6 +88,10 @@ export interface TransferIn {
   readonly tid: string;
   /** The source sector's key. */
   readonly from: string;
+  /** A point of the source (term number, its czar, seq) at which the outbox entry is committed. */
+  readonly term: number;
+  readonly czar: string;
+  readonly seq: number;
   readonly unit: string;
   readonly x: number;
   readonly y: number;

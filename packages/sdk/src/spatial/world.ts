@@ -16,12 +16,21 @@
  * - [S22] Hand-off: the czar of a sector moves each unit no longer inside it from `units` to
  *   `outbox` under a fresh transfer id (one mutation). Once that write is committed ([R23]: the
  *   first backup holds it, so no failover can bring the unit back into `units`), whoever is czar
- *   of the source sends `{ op: 'in', tid, from, … }` to the destination's czar every `retryMs`.
- *   The destination applies a transfer id at most once: it records `received[tid]` with the unit,
- *   and once that write is committed marks it `ok`. A source that sees `ok` in its replica marks
- *   the outbox entry `settled` (no czar of the source sends it again) and deletes it once that
- *   mark is committed. The destination forgets `received[tid]` once its replica of the source
- *   shows the entry settled (or gone for `tombstoneMs`). Progress is driven by time and
+ *   of the source sends `{ op: 'in', tid, from, term, czar, seq, … }` to the destination's czar
+ *   every `retryMs`, naming a point of the source (term, czar, seq) at which the entry is
+ *   committed. The destination applies a transfer id at most once: it records `received[tid]`
+ *   with the unit and that point, and once that write is committed marks it `ok`. A source that
+ *   sees `ok` in its replica marks the outbox entry `settled` (no czar of the source sends it
+ *   again) and deletes it once that mark is committed. A send can arrive late (behind
+ *   retransmissions on the ordered channel) after its id was settled and forgotten, so an id the
+ *   destination does not hold is judged by its replica of the source: applied only if that
+ *   replica, at or past the named point ([R7] order), holds the entry unsettled; ignored if it
+ *   holds it settled or no longer holds it (it was applied already); deferred while the replica
+ *   is behind the point (the source sends again; the destination watches the source meanwhile).
+ *   The destination forgets `received[tid]` once its replica of the source, at or past the
+ *   recorded point, no longer holds the entry: the deletion followed the committed settled mark,
+ *   so no czar of the source sends it again (a settled mark alone is not enough: a failover may
+ *   lose it while uncommitted, and the next czar sends again). Progress is driven by time and
  *   replicated state only, never by promise callbacks.
  * - [S23] Counting: a unit is where its id is a key of `units`; a unit in an `outbox` only is
  *   pending. The ids in all `units` and `outbox` maps are a constant set (no loss), and no id is a
@@ -77,7 +86,6 @@ export const MAX_WORLD_SHARDS = 16_384;
 export const WORLD_DEFAULTS = Object.freeze({
   tickMs: 100,
   retryMs: 1_000,
-  tombstoneMs: 30_000,
   summaryMs: 1_000,
   rebalanceMs: 2_000,
   maxSectorsAcross: 8,
@@ -104,12 +112,6 @@ export interface SectorWorldOptions {
   readonly tickMs?: number;
   /** Interval of transfer retries, in ms. Default 1,000. */
   readonly retryMs?: number;
-  /**
-   * A received transfer id is normally forgotten once its source marked the transfer settled; one
-   * whose source entry is gone (its settle write was lost with a czar) after this long, in ms.
-   * Default 30,000.
-   */
-  readonly tombstoneMs?: number;
   /** Interval of summaries ([S24]), in ms. Default 1,000. */
   readonly summaryMs?: number;
   /** Interval of rebalancing rounds ([S25]), in ms. Default 2,000. */
@@ -146,6 +148,8 @@ export interface WorldStats {
   shardsWithdrawn: number;
   transfersApplied: number;
   duplicatesIgnored: number;
+  /** Transfers put off because this peer's replica of their source was behind the point they name ([S22]). */
+  transfersDeferred: number;
   summariesSent: number;
   splits: number;
   merges: number;
@@ -179,6 +183,7 @@ export class SectorWorld {
     shardsWithdrawn: 0,
     transfersApplied: 0,
     duplicatesIgnored: 0,
+    transfersDeferred: 0,
     summariesSent: 0,
     splits: 0,
     merges: 0,
@@ -214,6 +219,8 @@ export class SectorWorld {
   private seenVersionAt = 0;
   private refreshedAt: number;
   private layoutCache: { readonly layout: SectorLayout; readonly stamp: string; readonly content: string; readonly at: number } | undefined;
+  /** Sources of transfers put off until this peer's replica of them catches up ([S22]), and until when to watch them. */
+  private readonly sourcesWanted = new Map<string, number>();
   /** Shards in the world's interest group, and until when (a shard needed once stays a while: no churn). */
   private readonly interestUntil = new Map<string, number>();
   private readonly prunedAt = new Map<string, number>();
@@ -238,15 +245,11 @@ export class SectorWorld {
     this.t = {
       tickMs: options.tickMs ?? WORLD_DEFAULTS.tickMs,
       retryMs: options.retryMs ?? WORLD_DEFAULTS.retryMs,
-      tombstoneMs: options.tombstoneMs ?? WORLD_DEFAULTS.tombstoneMs,
       summaryMs: options.summaryMs ?? WORLD_DEFAULTS.summaryMs,
       rebalanceMs: options.rebalanceMs ?? WORLD_DEFAULTS.rebalanceMs,
       maxSectorsAcross: options.maxSectorsAcross ?? WORLD_DEFAULTS.maxSectorsAcross,
       stableViewMs: options.stableViewMs ?? WORLD_DEFAULTS.stableViewMs,
     };
-    if (this.t.tombstoneMs < 4 * this.t.retryMs) {
-      throw new ArgumentError(`tombstoneMs ${this.t.tombstoneMs} is too short: keep it at least 4 × retryMs (${4 * this.t.retryMs} ms).`);
-    }
     for (const [name, v] of Object.entries(this.t)) {
       if (!(Number.isFinite(v) && v >= 0) || (name === 'tickMs' && v <= 0)) throw new ArgumentError(`SectorWorld option ${name} must be a finite number of ms >= 0, got ${String(v)}.`);
     }
@@ -506,7 +509,8 @@ export class SectorWorld {
       if (this.sentAt.has(tid)) this.stats.transfersResent++;
       this.sentAt.set(tid, now);
       this.stats.transfersSent++;
-      const action: TransferIn = { op: 'in', tid, from: shard, unit: tr.unit, x: tr.x, y: tr.y, owner: tr.owner };
+      // The entry is in every state of the source from this committed point on, until deleted.
+      const action: TransferIn = { op: 'in', tid, from: shard, term: writing.term, czar: writing.czar, seq: committed, unit: tr.unit, x: tr.x, y: tr.y, owner: tr.owner };
       this.log?.(`${now} ${this.room.self} send ${tr.unit} ${shard}->${tr.to} ${tid} committed ${committed}`);
       this.room.act(tr.to, action, { timeoutMs: this.t.retryMs * 2 }).catch(() => undefined);
     });
@@ -520,12 +524,12 @@ export class SectorWorld {
         if (committed >= this.writtenIn(`${tid}/in`, writing.term)) confirm.push(tid);
         return;
       }
-      if (!pruneDue) return;
-      const from = this.potential.has(rec.from) ? rec.from : undefined;
-      if (from) this.declare(from);
-      const out = from ? this.room.state<SectorState>(from).outbox.get(tid) : undefined;
-      // Settled at the source means no czar of it will ever send this id again.
-      if (out?.settled || (!out && now - rec.at > this.t.tombstoneMs)) forget.push(tid);
+      if (!pruneDue || !this.potential.has(rec.from)) return;
+      this.declare(rec.from);
+      // Gone from the source at or past the point it was committed at: its settled mark was
+      // committed first, so no czar of the source sends this id again. (Settled alone is not
+      // enough: a failover may lose an uncommitted mark, and the new czar would send again.)
+      if (this.sourceAt(rec.from, rec) === 'past' && !this.room.state<SectorState>(rec.from).outbox.has(tid)) forget.push(tid);
     });
     if (leaving.length + settle.length + drop.length + confirm.length + forget.length > 0) {
       // These writes go out in the term's next delta: the seq their commitment is measured against.
@@ -584,6 +588,20 @@ export class SectorWorld {
   private writtenIn(what: string, term: number): number {
     const w = this.written.get(what);
     return w && w.term === term ? w.seq : 0;
+  }
+
+  /**
+   * Whether this peer's replica of source sector `from` is at or past `point` (then it holds every
+   * outbox entry committed by that point that was not deleted since), or behind it ([S22]).
+   */
+  private sourceAt(from: string, point: { readonly term: number; readonly czar: string; readonly seq: number }): 'past' | 'behind' {
+    if (!this.declared.has(from)) return 'behind';
+    const at = this.room.termOf(from);
+    if (!at) return 'behind';
+    // Terms are ordered by number, then czar id ([R7]); a later term holds what was committed in earlier ones.
+    if (at.term !== point.term) return at.term > point.term ? 'past' : 'behind';
+    if (at.czar !== point.czar) return at.czar > point.czar ? 'past' : 'behind';
+    return at.seq >= point.seq ? 'past' : 'behind';
   }
 
   private forgetLocal(tid: string): void {
@@ -686,22 +704,39 @@ export class SectorWorld {
   // ------------------------------------------------------------------ handlers
 
   private onSectorAction(shard: string, state: SectorState, action: unknown, now: number): unknown {
-    const a = (action ?? {}) as { op?: unknown; tid?: unknown; from?: unknown; unit?: unknown; x?: unknown; y?: unknown; owner?: unknown };
-    const { op, tid, from, unit, x, y, owner } = a;
+    const a = (action ?? {}) as { op?: unknown; tid?: unknown; from?: unknown; term?: unknown; czar?: unknown; seq?: unknown; unit?: unknown; x?: unknown; y?: unknown; owner?: unknown };
+    const { op, tid, from, term, czar, seq, unit, x, y, owner } = a;
     if (typeof unit !== 'string' || unit.length === 0 || typeof x !== 'number' || !Number.isFinite(x) || typeof y !== 'number' || !Number.isFinite(y) || typeof owner !== 'string') {
       throw new Error('expected { op, unit, x, y, owner }');
     }
     if (op === 'in') {
       if (typeof tid !== 'string' || tid.length === 0) throw new Error('a transfer needs a tid');
-      this.log?.(`${now} ${this.room.self} in ${unit} ${tid} ${state.received.has(tid) ? 'dup' : state.units.has(unit) ? 'present' : 'add'}`);
-      if (state.received.has(tid)) {
+      if (typeof from !== 'string' || !this.potential.has(from) || from === shard) throw new Error('a transfer needs its source sector');
+      if (!isU32(term) || !isU32(seq) || typeof czar !== 'string') throw new Error('a transfer needs the source point { term, czar, seq }');
+      const point = { term, czar, seq };
+      // An id not held here may still have been applied and forgotten: a late copy (it waited
+      // behind retransmissions) of a send made before the source settled it. The source's
+      // replica tells, once it is at or past the point the send names.
+      const verdict = state.received.has(tid) ? 'dup' : this.sourceAt(from, point);
+      const entry = verdict === 'past' ? this.room.state<SectorState>(from).outbox.get(tid) : undefined;
+      this.log?.(`${now} ${this.room.self} in ${unit} ${tid} ${verdict === 'past' ? (!entry || entry.settled ? 'late' : state.units.has(unit) ? 'present' : 'add') : verdict}`);
+      if (verdict === 'behind') {
+        // The source sends again every retryMs; meanwhile watch it, so the replica catches up.
+        this.sourcesWanted.set(from, now + INTEREST_LINGER_MS);
+        this.stats.transfersDeferred++;
+        return 'later';
+      }
+      if (verdict === 'dup' || !entry || entry.settled) {
         this.stats.duplicatesIgnored++;
         return 'duplicate';
       }
       const rec = new ReceivedState();
       rec.at = now;
-      rec.from = typeof from === 'string' ? from : '';
+      rec.from = from;
       rec.ok = false;
+      rec.term = term;
+      rec.czar = czar;
+      rec.seq = seq;
       state.received.set(tid, rec);
       const at = this.room.termOf(shard);
       if (at) this.wrote(`${tid}/in`, at.term, at.seq + 1);
@@ -915,6 +950,10 @@ export class SectorWorld {
         if (this.potential.has(rec.from)) shards.add(rec.from);
       });
     }
+    for (const [s, until] of this.sourcesWanted) {
+      if (until < now) this.sourcesWanted.delete(s);
+      else shards.add(s);
+    }
     // The regions of the sectors involved: declared (a czar sends its summaries there), and
     // watched only with rebalancing, whose layouts change; a fixed layout is known without them.
     for (const s of [...shards]) {
@@ -964,6 +1003,10 @@ export class SectorWorld {
   private transferId(now: number): string {
     return `${this.room.self}/${Math.floor(now).toString(36)}/${(this.counter++).toString(36)}`;
   }
+}
+
+function isU32(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff;
 }
 
 function unitState(x: number, y: number, owner: string): UnitState {
