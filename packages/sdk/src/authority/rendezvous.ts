@@ -55,13 +55,23 @@ export function rankEntries(peers: Iterable<PeerId>, weights?: PeerWeights): Ran
   return out;
 }
 
-interface Scored {
+/** A peer's score for one shard; sorted by {@link byScore}, the succession. */
+export interface Scored {
   readonly peer: PeerId;
   readonly h: number;
   readonly score: number;
 }
 
-function byScore(x: Scored, y: Scored): number {
+/** Scores one prepared entry for a shard (see {@link rankPrepared}). */
+export function scoreEntry(shard: Lanes, e: RankEntry, weighted: boolean): Scored {
+  const h = pairHash52(shard, e.lanes);
+  // -w / ln(u) grows with u, so with equal weights both branches give the same order.
+  const score = weighted ? -e.weight / detLn(unitInterval(h)) : h;
+  return { peer: e.peer, h, score };
+}
+
+/** Succession order: highest score first; total and independent of input order. */
+export function byScore(x: Scored, y: Scored): number {
   if (x.score !== y.score) return y.score - x.score;
   if (x.h !== y.h) return y.h - x.h;
   // Ties are astronomically rare, but the order must still be total and input-independent.
@@ -73,14 +83,14 @@ function byScore(x: Scored, y: Scored): number {
  * false skips the logarithm (all weights equal: the raw hash already orders the peers).
  */
 export function rankPrepared(shard: Lanes, entries: readonly RankEntry[], weighted: boolean): PeerId[] {
-  const scored: Scored[] = entries.map((e) => {
-    const h = pairHash52(shard, e.lanes);
-    // -w / ln(u) grows with u, so with equal weights both branches give the same order.
-    const score = weighted ? -e.weight / detLn(unitInterval(h)) : h;
-    return { peer: e.peer, h, score };
-  });
+  return scorePrepared(shard, entries, weighted).map((s) => s.peer);
+}
+
+/** The scores of `entries` for a shard, in succession order. */
+export function scorePrepared(shard: Lanes, entries: readonly RankEntry[], weighted: boolean): Scored[] {
+  const scored = entries.map((e) => scoreEntry(shard, e, weighted));
   scored.sort(byScore);
-  return scored.map((s) => s.peer);
+  return scored;
 }
 
 /** True when some entry has a weight other than {@link DEFAULT_WEIGHT}. */

@@ -106,6 +106,31 @@ describe('AuthorityView', () => {
   });
 });
 
+describe('AuthorityView following a previous view', () => {
+  it('gives the same successions as a view built from scratch, over random joins, departures and standbys', () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      const rng = new SeededRng(seed);
+      const pool = Array.from({ length: 60 }, (_, i) => asPeerId(`p${i}-${seed}`));
+      let members = new Set(pool.slice(0, 1 + randomInt(rng, 30)));
+      let standby = new Set<PeerId>();
+      const shards = Array.from({ length: 12 }, (_, i) => shardId(`s${i}`));
+      let view = new AuthorityView({ version: 0, peers: members });
+      for (let step = 1; step <= 25; step++) {
+        // Ask for some successions only: a view derives those the previous one had computed.
+        for (const s of shards) if (randomInt(rng, 2) === 0) view.succession(s);
+        members = new Set(members);
+        for (let k = randomInt(rng, 4); k > 0; k--) members.add(pool[randomInt(rng, pool.length)]!);
+        for (let k = randomInt(rng, 3); k > 0 && members.size > 1; k--) members.delete([...members][randomInt(rng, members.size)]!);
+        standby = new Set([...members].filter(() => randomInt(rng, 8) === 0));
+        const next = new AuthorityView({ version: step, peers: members, standby, previous: view });
+        const fresh = new AuthorityView({ version: step, peers: members, standby });
+        for (const s of shards) expect(next.succession(s), `seed ${seed}, step ${step}, ${s}`).toEqual(fresh.succession(s));
+        view = next;
+      }
+    }
+  });
+});
+
 describe('diffCzars', () => {
   it.each(SEEDS)('when a czar leaves, lists exactly its shards, each going to its first backup (seed %i)', (seed) => {
     const rng = new SeededRng(seed);

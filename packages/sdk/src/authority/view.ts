@@ -11,7 +11,7 @@ import { ArgumentError } from '../errors.js';
 import type { PeerId } from '../transport/types.js';
 import { lanesOf } from './hash.js';
 import type { ShardId } from './ids.js';
-import { hasWeights, rankEntries, rankPrepared, type PeerWeights, type RankEntry } from './rendezvous.js';
+import { byScore, hasWeights, rankEntries, scoreEntry, scorePrepared, type PeerWeights, type RankEntry, type Scored } from './rendezvous.js';
 
 /** What an {@link AuthorityView} is built from. */
 export interface AuthorityViewInit {
@@ -26,6 +26,12 @@ export interface AuthorityViewInit {
   readonly standby?: Iterable<PeerId>;
   /** Capacity weights (default 1 each); see {@link rankPeers}. */
   readonly weights?: PeerWeights;
+  /**
+   * The view this one follows, for speed only: a succession is then derived from the previous
+   * view's (scores of the peers that stayed are kept, only the newcomers are hashed) instead of
+   * hashing every peer again. The result is identical either way.
+   */
+  readonly previous?: AuthorityView;
 }
 
 /** One shard whose czar differs between two views. `undefined` means no eligible peer. */
@@ -60,6 +66,10 @@ export class AuthorityView {
   private readonly eligibleSet: ReadonlySet<PeerId>;
   private readonly peerSet: ReadonlySet<PeerId>;
   private readonly cache = new Map<ShardId, readonly PeerId[]>();
+  private readonly scored = new Map<ShardId, readonly Scored[]>();
+  /** See {@link AuthorityViewInit.previous}; only one link deep, so views never chain in memory. */
+  private previous: AuthorityView | undefined;
+  private joinedSincePrevious: readonly RankEntry[] | undefined;
 
   constructor(init: AuthorityViewInit) {
     if (!Number.isSafeInteger(init.version) || init.version < 0) {
@@ -76,6 +86,12 @@ export class AuthorityView {
     this.weights = init.weights;
     this.entries = rankEntries(this.eligible, init.weights);
     this.weighted = hasWeights(this.entries);
+    const prev = init.previous;
+    if (prev && prev.weights === this.weights && prev.weighted === this.weighted) {
+      prev.previous = undefined;
+      prev.joinedSincePrevious = undefined;
+      this.previous = prev;
+    }
   }
 
   /**
@@ -89,6 +105,7 @@ export class AuthorityView {
       peers: changes.peers ?? this.peers,
       standby: changes.standby ?? this.standby,
       ...(weights ? { weights } : {}),
+      previous: this,
     });
   }
 
@@ -96,10 +113,35 @@ export class AuthorityView {
   succession(shard: ShardId): readonly PeerId[] {
     let order = this.cache.get(shard);
     if (!order) {
-      order = Object.freeze(rankPrepared(lanesOf(shard), this.entries, this.weighted));
+      const scored = this.scoresOf(shard);
+      order = Object.freeze(scored.map((x) => x.peer));
       this.cache.set(shard, order);
     }
     return order;
+  }
+
+  /** The eligible peers' scores for `shard`, in succession order (derived from the previous view's when it has them). */
+  private scoresOf(shard: ShardId): readonly Scored[] {
+    const prev = this.previous;
+    const before = prev?.scored.get(shard);
+    let scored: Scored[];
+    if (prev && before) {
+      this.joinedSincePrevious ??= this.entries.filter((e) => !prev.eligibleSet.has(e.peer));
+      const lanes = lanesOf(shard);
+      const joined = this.joinedSincePrevious.map((e) => scoreEntry(lanes, e, this.weighted)).sort(byScore);
+      scored = [];
+      let j = 0;
+      for (const x of before) {
+        if (!this.eligibleSet.has(x.peer)) continue;
+        while (j < joined.length && byScore(joined[j]!, x) < 0) scored.push(joined[j++]!);
+        scored.push(x);
+      }
+      while (j < joined.length) scored.push(joined[j++]!);
+    } else {
+      scored = scorePrepared(lanesOf(shard), this.entries, this.weighted);
+    }
+    this.scored.set(shard, scored);
+    return scored;
   }
 
   /** The czar of `shard`, or `undefined` when no peer is eligible. */

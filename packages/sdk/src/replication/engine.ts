@@ -141,6 +141,8 @@ export class ReplicationEngine {
   /** The last peer that declined a handoff of each shard, and when ([R12]). */
   private readonly declined = new Map<ShardId, { readonly peer: PeerId; readonly at: number }>();
   private readonly digestSentAt = new Map<PeerId, number>();
+  /** {@link writerTag} of every peer seen: a view of N peers is rebuilt on every change. */
+  private readonly writerTags = new Map<PeerId, number>();
   /** Peers that asked for our digest, and when: they are bootstrapping and want news of terms ([R11]). */
   private readonly newcomers = new Map<PeerId, number>();
   /**
@@ -518,10 +520,11 @@ export class ReplicationEngine {
     for (const p of this.leaving) standby.add(p);
     if (this.selfLeaving || this.selfAway) standby.add(this.self);
     const peers = this.membership.members();
-    const view = new AuthorityView({ version: this.membership.version(), peers, standby });
+    const view = new AuthorityView({ version: this.membership.version(), peers, standby, previous: this.view });
     const tags = new Map<number, PeerId | null>();
     for (const p of view.peers) {
-      const t = writerTag(p);
+      let t = this.writerTags.get(p);
+      if (t === undefined) this.writerTags.set(p, (t = writerTag(p)));
       tags.set(t, tags.has(t) && tags.get(t) !== p ? null : p);
     }
     this.tagToPeer = tags;

@@ -293,6 +293,34 @@ describe('SectorWorld', () => {
     expect(czarCrashes, 'czars among the crashed peers').toBeGreaterThan(SWEEP);
   }, 120_000);
 
+  it('[S21] a peer that looks elsewhere withdraws the sectors it no longer needs, and what it holds stays bounded', () => {
+    const seed = 21;
+    const sim = simulation(seed);
+    for (let i = 0; i < 6; i++) sim.add(`p${i}`);
+    sim.net.run(3_000);
+    const expected = populate(sim, 300, seed);
+    const mover = sim.worlds[0]!;
+    const everHeld = new Set(mover.room.shards());
+    // Sweep the view across the world, one corner after another.
+    for (const [x, y] of [[0, 0], [SIDE / 2, 0], [SIDE / 2, SIDE / 2], [0, SIDE / 2], [0, 0]] as const) {
+      mover.setView({ minX: x, minY: y, maxX: x + SIDE / 8, maxY: y + SIDE / 8 });
+      for (let i = 0; i < 15; i++) {
+        wander(sim, i, 4);
+        sim.net.run(1_000);
+      }
+      expectConserved(sim, expected, seed, `view at ${x},${y}`);
+      for (const k of mover.room.shards()) everHeld.add(k);
+    }
+    expect(mover.stats.shardsWithdrawn, `seed ${seed}`).toBeGreaterThan(0);
+    // What it holds now: its view (and neighbours), its succession, its transfers — not the whole sweep.
+    const held = mover.room.shards();
+    expect(held.length, `seed ${seed}: holds ${held.length} of the ${everHeld.size} shards it ever held`).toBeLessThan(everHeld.size);
+    for (const k of mover.watched()) expect(held, `seed ${seed}: watched ${k}`).toContain(k);
+    for (const k of held) expect(mover.holds(k), `seed ${seed}: ${k}`).toBe(true);
+    for (const k of mover.room.shards()) expect(() => mover.room.state(k), `seed ${seed}: ${k}`).not.toThrow();
+    sim.net.dispose();
+  });
+
   it('[S24] [S25] hot sectors split and cold ones merge while units move, still none lost or doubled', () => {
     const seed = 77;
     const sim = simulation(seed, { rebalance: { splitAbove: 60, mergeBelow: 25, coldRounds: 2, minScale: 0 }, rebalanceMs: 1_000, maxSectorsAcross: 3 });
