@@ -365,6 +365,39 @@ describe('ReplicationEngine: failover causes found by the simulation', () => {
     expect(h.items('a')).toEqual(['w1', 'w2']);
   });
 
+  it('[R11] a shard declared after bootstrapping is not created while a connected peer that may hold it has not said so since (world seed 20251124)', () => {
+    // b is the czar by its view, joins without the shard and declares it later (a world declares
+    // the sectors of its succession once its view rests); a writes term 1 meanwhile (its view
+    // lags). b knew nothing of the shard: the digests it had were read before the declaration.
+    const shard = shardRanked(['a', 'b'], ['b', 'a']);
+    const h = harness(15, shard);
+    h.add('a', []);
+    h.add('b', ['a'], false);
+    h.c.run(2_000);
+    const a = h.room('a');
+    expect(a.isCzar(shard), 'seed 15').toBe(true);
+    h.write('a', 'w1');
+    h.c.run(300);
+    const b = h.room('b');
+    const claims: string[] = [];
+    b.on('trace', (e) => {
+      if (e.type === 'claim' && e.shard === shard) claims.push(`${e.from} ${e.term}`);
+    });
+    b.declareShard(shard, Log, { onAction: ((st: Log, act: { item: string }) => void st.items.push(act.item)) as never });
+    h.c.run(2_000);
+    // A fresh term (1, b) would outrank (1, a) and wipe w1 everywhere.
+    expect(claims, 'seed 15: b opened a term over the one a holds').toEqual([]);
+    expect(h.c.checker.violations, 'seed 15').toEqual([]);
+    expect(h.items('a'), 'seed 15').toEqual(['w1']);
+    expect(h.items('b'), 'seed 15').toEqual(['w1']);
+    // Once a's view agrees, it hands the shard to b with its write.
+    h.views.get('a')!.set(['b']);
+    h.c.run(2_000);
+    expect(b.isCzar(shard), 'seed 15').toBe(true);
+    expect(claims, 'seed 15').toEqual([`handoff ${a.termOf(shard)!.term}`]);
+    expect(h.items('b'), 'seed 15').toEqual(['w1']);
+  });
+
   it('[R11] without the majority rule, a shard is created once the connected peers answered, however large the view (scale bench)', () => {
     const view = ['b', 'c', 'd', 'e']; // c, d and e are members a never reaches (a partial mesh)
     const shard = shardRanked(['a', ...view], ['a']);

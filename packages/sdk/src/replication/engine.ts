@@ -138,6 +138,15 @@ export class ReplicationEngine {
   private readonly leftGracefully = new Map<PeerId, number>();
   /** Peers that answered our request for their digest: they told us what they hold ([R11]). */
   private readonly digestFrom = new Set<PeerId>();
+  /**
+   * Declarations so far, and the count when each shard was declared and when each peer's last
+   * digest arrived: a digest read before a shard was declared said nothing of it ([R11]).
+   */
+  private declarations = 0;
+  private readonly declaredAt = new Map<ShardId, { readonly mark: number; readonly at: number }>();
+  private readonly digestMark = new Map<PeerId, number>();
+  /** When we last asked each peer for its digest for a late declaration ([R11]). */
+  private readonly askedAt = new Map<PeerId, number>();
   /** The last peer that declined a handoff of each shard, and when ([R12]). */
   private readonly declined = new Map<ShardId, { readonly peer: PeerId; readonly at: number }>();
   private readonly digestSentAt = new Map<PeerId, number>();
@@ -273,6 +282,7 @@ export class ReplicationEngine {
     if (typeof source !== 'function') throw new ArgumentError(`declareShard(${sid}) needs a schema class (made by schema({...})) as its state.`);
     const slot = createSlot(sid, source as StateSource<Schema>, options as ShardOptions<Schema>, this.options.historySize);
     this.slots.set(sid, slot);
+    this.declaredAt.set(sid, { mark: ++this.declarations, at: this.clock.now() });
     // Tell the others what we hold: a late declaration then catches up without waiting for a round
     // (writers push what we lack, holders answer with their digest). Only while bootstrapping is it
     // a request ([R11]): a request makes every answerer send its full digest back, and again on
@@ -296,6 +306,7 @@ export class ReplicationEngine {
     slot.commit.failAll('closed');
     this.slots.delete(slot.id);
     this.declined.delete(slot.id);
+    this.declaredAt.delete(slot.id);
     this.adoptedSinceTold.delete(slot.id);
   }
 
@@ -544,6 +555,7 @@ export class ReplicationEngine {
       this.leftGracefully.set(p, this.clock.now());
     }
     for (const p of [...this.digestFrom]) if (!members.has(p)) this.digestFrom.delete(p);
+    for (const p of [...this.digestMark.keys()]) if (!members.has(p) && !this.connected.has(p)) this.digestMark.delete(p);
     const before = this.view;
     for (const p of before.peers) {
       if (members.has(p)) continue;
@@ -806,6 +818,7 @@ export class ReplicationEngine {
     }
     this.links.remove(peer);
     this.digestSentAt.delete(peer);
+    this.askedAt.delete(peer);
     this.newcomers.delete(peer);
     this.actions.peerLeft(peer);
   }
@@ -872,7 +885,8 @@ export class ReplicationEngine {
     }
     const latest = latestEpoch(slot);
     if (!latest) {
-      if (this.bootstrapped(now)) this.claim(slot, 'fresh');
+      if (this.bootstrapped(slot, now)) this.claim(slot, 'fresh');
+      else this.askHoldings(slot, now);
       return;
     }
     const writer = latest.czar;
@@ -1001,24 +1015,50 @@ export class ReplicationEngine {
     return best;
   }
 
-  /** [R11]: create unclaimed shards only once everyone in view said what they hold. */
-  private bootstrapped(now: number): boolean {
+  /**
+   * [R11]: create an unclaimed shard only once everyone in view said what they hold, in a digest
+   * read since the shard was declared (one read before listed it, but it went unrecorded).
+   */
+  private bootstrapped(slot: Slot, now: number): boolean {
     const elapsed = now - this.startedAt;
     if (elapsed < this.options.bootstrapMs) return false;
+    const told = this.toldSince(slot);
     // A majority of the view must have said what it holds: members we cannot reach may hold the
     // shard, and creating it past them would fork the room ([R11], [R26]). Without the majority
     // rule a fork is accepted anyway (the higher term wins at the heal), and in a partial mesh
     // most of the view is never reached: the connected peers' answers suffice.
     if (this.quorum) {
       let answered = 1;
-      for (const p of this.view.peers) if (p !== this.self && this.digestFrom.has(p)) answered++;
+      for (const p of this.view.peers) if (p !== this.self && told(p)) answered++;
       if (2 * answered <= this.view.peers.length) return false;
     }
-    if (elapsed >= this.options.bootstrapMs + this.options.graceMs) return true;
+    const declared = this.declaredAt.get(slot.id)?.at ?? this.startedAt;
+    if (elapsed >= this.options.bootstrapMs + this.options.graceMs && now - declared >= this.options.graceMs) return true;
     // Connected peers not in the view yet count too: a membership like SWIM lists a peer only
     // once its own announcement arrived, a little after the connection opened.
-    for (const p of this.connected) if (!this.digestFrom.has(p)) return false;
+    for (const p of this.connected) if (!told(p)) return false;
     return true;
+  }
+
+  /** Whether a peer told us what it holds since `slot` was declared ([R11]). */
+  private toldSince(slot: Slot): (p: PeerId) => boolean {
+    const mark = this.declaredAt.get(slot.id)?.mark ?? 0;
+    return (p) => this.digestFrom.has(p) && (this.digestMark.get(p) ?? -1) >= mark;
+  }
+
+  /**
+   * A shard this peer would create, declared after its bootstrap (when the tick's digests stopped
+   * being requests): ask the connected peers that said nothing since for their digest, at most
+   * every `repairRetryMs` per peer (the many declarations of one moment share one request) ([R11]).
+   */
+  private askHoldings(slot: Slot, now: number): void {
+    if (now - this.startedAt < this.options.bootstrapMs + this.options.graceMs) return;
+    const told = this.toldSince(slot);
+    for (const p of this.connected) {
+      if (told(p) || now - (this.askedAt.get(p) ?? Number.NEGATIVE_INFINITY) < this.options.repairRetryMs) continue;
+      this.askedAt.set(p, now);
+      this.sendDigest(p, DIGEST_FLAG_REPLY);
+    }
   }
 
   /** Starts a new term as czar ([A6], [R9]): number = highest seen + 1, state from `base`, opened by a snapshot. */
@@ -1641,6 +1681,8 @@ export class ReplicationEngine {
   }
 
   private onDigest(from: PeerId, m: MessageOf<'shard-digest'>): void {
+    // A full digest lists what the peer holds of every shard declared so far ([R11]).
+    if ((m.flags & DIGEST_FLAG_PARTIAL) === 0) this.digestMark.set(from, this.declarations);
     if ((m.flags & DIGEST_FLAG_ANSWER) !== 0) {
       this.digestFrom.add(from);
       for (const slot of this.slots.values()) if (slot.syncStartedAt !== undefined) slot.syncAnswers.add(from);
