@@ -9,8 +9,8 @@
  *
  * - **engine**: a full `Room` per peer (interest-scoped delivery, SWIM membership, commits,
  *   anti-entropy) with a `SectorWorld` (hand-offs, summaries), peers arriving in waves. Run at the
- *   sizes a 2-core machine carries within the suite's budget: 64 by default, more with
- *   `SCALE_ENGINE_MAX=256` (see `runEngine` for why larger rooms are slow to start). The issue's
+ *   sizes a 2-core machine carries within the bench's budget: 64 and 256 by default, 1,024 with
+ *   `SCALE_ENGINE_MAX=1024` (about half an hour). The issue's
  *   keys (`egress_ratio_1024_vs_64`, `max_connections_per_peer`, `sim_peers_max`) come from it.
  * - **model**: the same interest, mesh and relay policy without the rest of the engine. Every
  *   sector's czar (rendezvous, top of the same ranking as the engine) sends each tick a real
@@ -513,18 +513,24 @@ export function runEngine(seed: number, n: number, now: () => number, log: (line
   };
 }
 
-/** Sizes of the model; the engine runs the sizes up to `SCALE_ENGINE_MAX` (default 64) among these. */
+/**
+ * Largest engine run by default: 256 peers cost about 150 s of CPU here, 1,024 about half an hour
+ * (run it with `SCALE_ENGINE_MAX=1024`), more than the whole bench's 10-minute budget.
+ */
+const DEFAULT_ENGINE_MAX = 256;
+
+/** Sizes of the model; the engine runs the sizes up to `SCALE_ENGINE_MAX` (default 256) among these. */
 const SIZES = [64, 256, 1_024, 10_000] as const;
 
 const suite: BenchSuite = {
   name: 'scale',
-  description: 'per-peer egress and connections: real engine at 64 peers (more with SCALE_ENGINE_MAX), per-peer model at 64, 256, 1,024 and 10,000',
+  description: 'per-peer egress and connections: real engine at 64 and 256 peers (1,024 with SCALE_ENGINE_MAX=1024), per-peer model at 64, 256, 1,024 and 10,000',
   async run(ctx) {
     const rows: BenchRow[] = [];
     const metrics: Record<string, number> = {};
     const failures: string[] = [];
     const results: SizeResult[] = [];
-    const engineMax = Number(process.env['SCALE_ENGINE_MAX'] ?? 64);
+    const engineMax = Number(process.env['SCALE_ENGINE_MAX'] ?? DEFAULT_ENGINE_MAX);
     for (const n of SIZES) {
       if (n > engineMax) continue;
       ctx.log(`scale: engine, ${n} peers…`);
@@ -593,9 +599,9 @@ const suite: BenchSuite = {
       failures,
       notes: [
         'engine: a Room (interest-scoped delivery, SWIM, commits, anti-entropy) + SectorWorld (hand-offs, summaries) per peer, peers arriving in waves',
-        `of ${FIRST_WAVE}, ×${WAVE_GROWTH} every ${WAVE_GAP_MS / 1000} s (each Room with requireMajority off, so [R11] waits for its connected peers only). Sizes above 64 take too long for`,
-        'this suite (256 took 20 min wall: 60.7 KB/s per peer, 1.67 × 64, 70.7 connections mean, every sector with a czar by 8 s), hence SCALE_ENGINE_MAX. Keys without "model" are the engine\'s:',
-        'egress_ratio_1024_vs_64 is null until the engine runs at 1,024; max_connections_per_peer and sim_peers_max are the engine\'s largest run.',
+        `of ${FIRST_WAVE}, ×${WAVE_GROWTH} every ${WAVE_GAP_MS / 1000} s (each Room with requireMajority off, so [R11] waits for its connected peers only). Sizes up to`,
+        `SCALE_ENGINE_MAX (this run: ${engineMax}); 1,024 takes about half an hour, beyond this bench's budget. Keys without "model" are the engine's:`,
+        'egress_ratio_1024_vs_64 is null unless the engine ran at 1,024; max_connections_per_peer and sim_peers_max are the engine\'s largest run.',
         'model: the same interest, 24-connection ConnectionBudget and relay plan (relayTargets over the InterestTable audience) on real frames,',
         'without SWIM, commits, hand-offs or summaries; its figures are the *_model keys.',
         'World: one peer per sector on average, interest = home sector + 8 neighbours, 4 moving units per sector, 100 ms ticks, 20 ms ± 5 ms links, 1% loss.',
