@@ -225,6 +225,8 @@ export type ReplicationTrace =
       readonly shard: string;
       readonly term: number;
       readonly czar: PeerId;
+      /** The czar instance's writer tag ([R7]). */
+      readonly tag: number;
       readonly from: 'fresh' | 'replica' | 'handoff' | 'copy';
       /** The term and seq the new term's state was built from (undefined for a fresh state). */
       readonly base: { readonly term: number; readonly czar: PeerId; readonly seq: number } | undefined;

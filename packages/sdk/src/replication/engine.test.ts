@@ -310,7 +310,7 @@ describe('ReplicationEngine: failover causes found by the simulation', () => {
     // disagrees, keeps writing); then a digest z sent while it still held y's term arrives late.
     h.views.get('r')!.set(['y', 'z'], ['y', 'z']);
     const engine = (h.room('r') as unknown as { engine: { handle(from: string, channel: string, m: unknown): void } }).engine;
-    engine.handle('z', 'control', { type: 'shard-digest', flags: 0, entries: [{ shard, term: held.term - 1, czar: 'y', seq: 1, held: 1 }] });
+    engine.handle('z', 'control', { type: 'shard-digest', flags: 0, entries: [{ shard, term: held.term - 1, czar: 'y', writer: 0, seq: 1, held: 1 }] });
     h.c.run(3_000);
     expect(h.room('r').isCzar(shard)).toBe(false);
     expect(z.isCzar(shard)).toBe(true);
@@ -376,5 +376,44 @@ describe('ReplicationEngine: failover causes found by the simulation', () => {
       // With the majority rule, a waits for answers from a majority of its view, as before.
       expect(h.room('a').isCzar(shard), `seed 14, requireMajority ${requireMajority}`).toBe(!requireMajority);
     }
+  });
+  it('[R7] a peer back under its old id opens terms of its own: a replica still holding the term of its previous life never mixes the two (seed 42228)', () => {
+    const ids = ['a', 'b', 'c'];
+    const shard = shardWhere(ids, (r) => r('c') === 0 && r('b') === 1);
+    const h = harness(21, shard, { requireMajority: false });
+    h.add('a', ['a', 'c']);
+    h.add('c', ['a', 'c']);
+    expect(h.c.settle(5_000, 50), 'seed 21').toBeUndefined();
+    expect(h.room('c').isCzar(shard)).toBe(true);
+    h.write('c', 'old1');
+    h.write('c', 'old2');
+    h.c.run(300);
+    expect(h.items('a')).toEqual(['old1', 'old2']);
+    const old = h.room('a').termOf(shard)!;
+    // a is cut off still holding c's term; c crashes and comes back under its id, knowing
+    // nothing, next to a newcomer b holding nothing: it creates the shard again, under the
+    // same number as the term of its previous life.
+    h.c.net.partition(['a'], ['b', 'c']);
+    h.c.crash('c');
+    h.c.run(500);
+    h.add('b', ['b', 'c']);
+    h.add('c', ['b', 'c']);
+    h.c.run(2_000);
+    const c = h.room('c');
+    expect(c.isCzar(shard)).toBe(true);
+    expect(c.termOf(shard)!.term).toBe(old.term);
+    h.write('c', 'new1');
+    h.write('c', 'new2');
+    h.write('c', 'new3');
+    h.c.run(300);
+    // The partition heals: one of the two terms wins everywhere, and no replica applies the
+    // new life's deltas on top of the old life's state.
+    h.c.net.heal();
+    for (const id of ids) h.views.get(id)!.set(ids);
+    expect(h.c.settle(15_000, 50), 'seed 21').toBeUndefined();
+    const items = h.items('c');
+    for (const id of ids) expect(h.items(id), id).toEqual(items);
+    expect([['old1', 'old2'], ['new1', 'new2', 'new3']].some((w) => w.every((x) => items.includes(x)))).toBe(true);
+    expect(items.some((x) => x.startsWith('old')) && items.some((x) => x.startsWith('new'))).toBe(false);
   });
 });
