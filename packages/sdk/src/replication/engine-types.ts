@@ -240,6 +240,10 @@ export type ReplicationTrace =
       readonly shard: string;
       readonly term: number;
       readonly czar: PeerId;
+      /** The czar instance's writer tag ([R7]). */
+      readonly tag: number;
+      /** The term was known confirmed when applied ([R7], [R23]): it outranks same-number rivals. */
+      readonly confirmed: boolean;
       readonly seq: number;
       readonly kind: 'snapshot' | 'delta';
       /** FNV-1a of the applied payload, to compare what replicas applied. */

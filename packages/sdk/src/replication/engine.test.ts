@@ -13,6 +13,7 @@ import type { Room } from '../room.js';
 import { PeerClock } from '../room/peer-clock.node.js';
 import { SimCluster } from '../room/sim-cluster.node.js';
 import { asPeerId } from '../transport/types.js';
+import { ShardWriter } from './shard-store.js';
 import { ScriptedMembership } from './test-support.node.js';
 
 const Log = schema({ items: t.array('string') }, 'EngineTestLog');
@@ -415,5 +416,90 @@ describe('ReplicationEngine: failover causes found by the simulation', () => {
     for (const id of ids) expect(h.items(id), id).toEqual(items);
     expect([['old1', 'old2'], ['new1', 'new2', 'new3']].some((w) => w.every((x) => items.includes(x)))).toBe(true);
     expect(items.some((x) => x.startsWith('old')) && items.some((x) => x.startsWith('new'))).toBe(false);
+  });
+  it('[R7] [R23] a confirmed term is not displaced by a same-number rival that no majority saw (seeds 30201, 63115)', () => {
+    const ids = ['a', 'b', 'c'];
+    const shard = shardWhere(ids, (r) => r('a') === 0 && r('b') === 1);
+    const h = harness(22, shard);
+    for (const id of ids) h.add(id, ids);
+    expect(h.c.settle(5_000, 50), 'seed 22').toBeUndefined();
+    const a = h.room('a');
+    expect(a.isCzar(shard)).toBe(true);
+    const commits: number[] = [];
+    a.on('trace', (e) => {
+      if (e.type === 'commit' && e.shard === shard) commits.push(e.seq);
+    });
+    h.write('a', 'w1');
+    h.c.run(500);
+    expect(commits.length, 'seed 22: committed once confirmed and acked').toBeGreaterThan(0);
+    const held = h.room('b').termOf(shard)!;
+    expect(held.czar).toBe('a');
+    // A peer cut off from the room ('y' ranks above 'a') claimed the same number moments before it
+    // noticed the cut; its opening snapshot reaches b, which holds a's confirmed term.
+    const rival = new ShardWriter(new Log()).encodeSnapshot();
+    const engine = (h.room('b') as unknown as { engine: { handle(from: string, channel: string, m: unknown): void } }).engine;
+    engine.handle('y', 'control', { type: 'shard-snapshot', shard, term: held.term, czar: 'y', writer: 0x5eed, seq: 0, flags: 0, payload: rival });
+    engine.handle('y', 'control', { type: 'shard-digest', flags: 0, entries: [{ shard, term: held.term, czar: 'y', writer: 0x5eed, seq: 0, held: 1 }] });
+    expect(h.room('b').termOf(shard)!.czar, 'seed 22: the confirmed term stays').toBe('a');
+    expect(h.items('b')).toEqual(['w1']);
+    // The confirmed term's own czar does not step down either.
+    const ae = (a as unknown as { engine: { handle(from: string, channel: string, m: unknown): void } }).engine;
+    ae.handle('y', 'control', { type: 'shard-snapshot', shard, term: held.term, czar: 'y', writer: 0x5eed, seq: 0, flags: 0, payload: rival });
+    expect(a.isCzar(shard)).toBe(true);
+    h.write('a', 'w2');
+    expect(h.c.settle(5_000, 50), 'seed 22').toBeUndefined();
+    for (const id of ids) expect(h.items(id), id).toEqual(['w1', 'w2']);
+  });
+
+  it('[R23] only acks from a backup that knows the term is confirmed commit', () => {
+    const ids = ['a', 'b', 'c'];
+    const shard = shardWhere(ids, (r) => r('a') === 0 && r('b') === 1);
+    const h = harness(23, shard);
+    for (const id of ids) h.add(id, ids);
+    expect(h.c.settle(5_000, 50), 'seed 23').toBeUndefined();
+    const a = h.room('a');
+    const internals = a as unknown as { engine: { handle(from: string, channel: string, m: unknown): void; slots: Map<string, { epoch: { term: number; tag: number } }> } };
+    const epoch = internals.engine.slots.get(shard)!.epoch;
+    const commits: number[] = [];
+    a.on('trace', (e) => {
+      if (e.type === 'commit' && e.shard === shard) commits.push(e.seq);
+    });
+    // b, the first backup, is cut off: only the acks injected below reach a.
+    h.c.net.partition(['a', 'c'], ['b']);
+    h.write('a', 'w1');
+    h.c.run(100);
+    const seq = a.termOf(shard)!.seq;
+    expect(commits).toEqual([]);
+    const ack = (flags: number) => internals.engine.handle('b', 'state', { type: 'ack', shard, term: epoch.term, writer: epoch.tag, seq, flags });
+    ack(1); // a vote, from a peer that does not know the term is confirmed
+    expect(commits, 'seed 23').toEqual([]);
+    ack(2); // knows it is confirmed
+    expect(commits, 'seed 23').toEqual([seq]);
+  });
+
+  it('[R26] a peer that regains a majority opens no term for stableViewMs: its view is still merging (seeds 93249, 91210)', () => {
+    const ids = ['a', 'b', 'c'];
+    const shard = shardWhere(ids, (r) => r('c') === 0 && r('b') === 1);
+    const h = harness(24, shard);
+    for (const id of ids) h.add(id, ids);
+    expect(h.c.settle(5_000, 50), 'seed 24').toBeUndefined();
+    const b = h.room('b');
+    const events: Array<{ type: string; at: number }> = [];
+    b.on('trace', (e) => {
+      if ((e.type === 'status' && e.status === 'ok') || (e.type === 'claim' && e.shard === shard)) events.push({ type: e.type, at: h.c.net.now() });
+    });
+    // b is cut off (degraded), the czar c crashes, then b gets back to a: a majority of three.
+    h.c.net.partition(['b'], ['a', 'c']);
+    h.c.run(2_500);
+    expect(b.status()).toBe('degraded');
+    h.c.crash('c');
+    for (const id of ['a', 'b']) h.views.get(id)!.set(['a', 'b']);
+    h.c.net.heal();
+    expect(h.c.settle(10_000, 50), 'seed 24').toBeUndefined();
+    expect(b.isCzar(shard)).toBe(true);
+    const ok = events.find((e) => e.type === 'status');
+    const claim = events.find((e) => e.type === 'claim');
+    expect(ok && claim, 'seed 24').toBeTruthy();
+    expect(claim!.at - ok!.at, 'seed 24: waited for the views to merge').toBeGreaterThanOrEqual(1_000);
   });
 });

@@ -30,7 +30,7 @@ import {
   type ShardMetrics,
   type ShardOptions,
 } from './engine-types.js';
-import { compareEpochs, epochKey, formatEpoch, sameEpoch, writerTag, type Epoch } from './epoch.js';
+import { compareClaims, compareEpochs, epochKey, formatEpoch, sameEpoch, writerTag, type Epoch } from './epoch.js';
 import { relayKey, relayTargets } from './gossip.js';
 import type { DeliveryFilter } from './interest.js';
 import {
@@ -67,6 +67,11 @@ import {
   SNAPSHOT_FLAG_COPY,
   SNAPSHOT_FLAG_HANDOFF,
   SNAPSHOT_PUSH_INTERVAL_MS,
+  ACK_CONFIRMED,
+  ACK_KNOWS_CONFIRMED,
+  ACK_VOTE,
+  DIGEST_HELD_CONFIRMED,
+  SNAPSHOT_FLAG_CONFIRMED,
 } from './protocol.js';
 import { SeenSet } from './seen-set.js';
 import { changesOf, createSlot, createState, deltaKey, fnv32, holdsLatest, latestEpoch, positionsKey, type Slot } from './slot.js';
@@ -178,6 +183,8 @@ export class ReplicationEngine {
   /** Last tick (stall detection) and the end of the recovery after a stall ([R26]). */
   private lastTickAt: number;
   private recoverUntil = Number.NEGATIVE_INFINITY;
+  /** Back from the minority side: no term is opened before this, while the views merge ([R26]). */
+  private mergeUntil = Number.NEGATIVE_INFINITY;
 
   constructor(init: EngineInit) {
     const o = { ...REPLICATION_DEFAULTS, ...stripUndefined(init) };
@@ -562,7 +569,7 @@ export class ReplicationEngine {
 
   /** Not degraded, and past a new peer's first `stableViewMs`: may open a term ([R26]). */
   private mayOpenTerms(): boolean {
-    return !this.degraded() && (this.quorum?.settled(this.clock.now()) ?? true);
+    return !this.degraded() && (this.quorum?.settled(this.clock.now()) ?? true) && this.clock.now() >= this.mergeUntil;
   }
 
   private degraded(): boolean {
@@ -616,7 +623,13 @@ export class ReplicationEngine {
       if (p !== this.self && !(this.connected.has(p) && now - (this.heardFrom.get(p) ?? Number.NEGATIVE_INFINITY) <= window)) continue;
       reach.push(this.identityOf(p) || p);
     }
+    const wasMinority = this.quorum.snapshot().status === 'degraded';
     this.quorum.update(reach, this.view.peers.map((p) => this.identityOf(p) || p), now);
+    // A majority regained (a heal, a peer back) may be a majority of a stable view that shrank
+    // while the room went on without us, or one padded by a new instance of a player that knows
+    // nothing: wait `stableViewMs` for the membership to list whoever else is back before opening
+    // a term, as a new peer does ([R26], seeds 93249 and 91210).
+    if (wasMinority && this.quorum.snapshot().status === 'ok') this.mergeUntil = now + this.options.stableViewMs;
     const st = this.status();
     if (st.status === this.reportedStatus) return;
     this.reportedStatus = st.status;
@@ -648,6 +661,8 @@ export class ReplicationEngine {
     const epoch = slot.epoch;
     // Nothing commits while cut off, nor after, until the room confirmed nobody took over ([R26]).
     if (slot.role !== 'writer' || !epoch || this.stopped || slot.provisional || slot.degradedInTerm) return;
+    // Nor before a majority acknowledged the term's opening ([R23]).
+    if (!slot.confirmed) return;
     const acker = this.ackerOf(slot);
     // With no backup, writes commit at once only in a room of one: a peer connected but not in
     // the view yet (the membership lags the link) is a member whose state we have not seen, and
@@ -688,9 +703,21 @@ export class ReplicationEngine {
       if (p === this.self) break;
       rank++;
     }
-    if (rank >= this.options.backups || !order.includes(this.self)) return;
-    const key = epochKey(e);
-    if (key === slot.ackSentKey && slot.seq === slot.ackSentSeq) {
+    const backup = rank < this.options.backups && order.includes(this.self);
+    // Every replica votes for the term it holds, once per number: a majority of votes confirms
+    // it, and two terms of one number are never both confirmed ([R7], [R23]).
+    const termKey = epochKey(e);
+    let flags = 0;
+    if (slot.votedNumber < e.term || (slot.votedNumber === e.term && slot.votedKey === termKey)) {
+      flags |= ACK_VOTE;
+      slot.votedNumber = e.term;
+      slot.votedKey = termKey;
+    }
+    if (slot.confirmed) flags |= ACK_KNOWS_CONFIRMED;
+    // Backups acknowledge every point; other replicas only vote, until the term is confirmed.
+    if (!backup && (slot.confirmed || (flags & ACK_VOTE) === 0)) return;
+    const key = `${termKey}|${flags}`;
+    if (key === slot.ackSentKey && (slot.seq === slot.ackSentSeq || !backup)) {
       // Acks go on the unreliable channel: repeat a few times in case the last one was lost.
       if (slot.ackRepeats >= ACK_REPEATS || now - slot.ackSentAt < this.options.ackRetryMs) return;
       slot.ackRepeats++;
@@ -700,7 +727,7 @@ export class ReplicationEngine {
     slot.ackSentKey = key;
     slot.ackSentSeq = slot.seq;
     slot.ackSentAt = now;
-    if (this.links.send(e.czar, { type: 'ack', shard: slot.id, term: e.term, writer: e.tag, seq: slot.seq }, { channel: 'state', priority: 'control' })) slot.metrics.acksSent++;
+    if (this.links.send(e.czar, { type: 'ack', shard: slot.id, term: e.term, writer: e.tag, seq: slot.seq, flags }, { channel: 'state', priority: 'control' })) slot.metrics.acksSent++;
   }
 
   private onAck(from: PeerId, m: MessageOf<'ack'>): void {
@@ -709,9 +736,43 @@ export class ReplicationEngine {
       slot.handoffConfirmed = true;
       return;
     }
+    // The czar says the term we hold is confirmed ([R23]).
+    if (slot?.role === 'replica' && (m.flags & ACK_CONFIRMED) !== 0 && slot.epoch && slot.epoch.term === m.term && slot.epoch.tag === m.writer && slot.epoch.czar === from) {
+      this.markConfirmed(slot);
+      return;
+    }
     // An ack names the instance: one held of a previous life of our id does not count ([R7]).
     if (!slot || slot.role !== 'writer' || !slot.epoch || slot.epoch.term !== m.term || slot.epoch.tag !== m.writer) return;
+    if ((m.flags & ACK_VOTE) !== 0) {
+      slot.votes.add(this.identityOf(from) || from);
+      this.checkConfirmed(slot);
+    }
+    // Only a backup that knows the term is confirmed commits: it then refuses any same-number
+    // rival, so what it acknowledged survives a heal ([R7], [R23]).
+    if ((m.flags & ACK_KNOWS_CONFIRMED) === 0 && this.quorum) return;
     if (slot.commit.ack(from, Math.min(m.seq, slot.seq))) this.recomputeCommit(slot);
+  }
+
+  /** Whether this writer's votes (its own included) make a majority of its stable view ([R23], [R26]). */
+  private hasVoteMajority(slot: Slot): boolean {
+    return !this.quorum || this.quorum.isMajority(slot.votes);
+  }
+
+  /** A writer's term became confirmed: tell the replicas (so their acks commit) and recount ([R23]). */
+  private checkConfirmed(slot: Slot): void {
+    const e = slot.epoch;
+    if (slot.role !== 'writer' || slot.confirmed || !e || !this.hasVoteMajority(slot)) return;
+    slot.confirmed = true;
+    for (const p of this.connected) this.links.send(p, { type: 'ack', shard: slot.id, term: e.term, writer: e.tag, seq: slot.seq, flags: ACK_CONFIRMED });
+    this.recomputeCommit(slot);
+  }
+
+  /** The held term is known confirmed: no same-number rival displaces it any more ([R7]). */
+  private markConfirmed(slot: Slot): void {
+    if (slot.confirmed || !slot.epoch) return;
+    slot.confirmed = true;
+    if (slot.heard && slot.heard.term === slot.epoch.term && !slot.heardConfirmed) slot.heard = undefined;
+    this.maybeAck(slot, this.clock.now());
   }
 
   /** An action of ours that a czar had applied was lost with its term ([R24]): report it. */
@@ -1022,6 +1083,13 @@ export class ReplicationEngine {
     slot.tag = this.selfTag;
     slot.seq = 0;
     slot.heard = undefined;
+    slot.votes.clear();
+    slot.votes.add(this.identityOf(this.self) || this.self);
+    slot.votedNumber = number;
+    slot.votedKey = epochKey(epoch);
+    // Confirmed at once when this peer alone is a majority (or the majority rule is off); else
+    // once the replicas' votes arrive ([R23]).
+    slot.confirmed = this.hasVoteMajority(slot);
     slot.highestTerm = number;
     slot.handoffTo = undefined;
     slot.finalSnapshot = undefined;
@@ -1213,6 +1281,7 @@ export class ReplicationEngine {
     this.updateQuorum();
     for (const slot of this.slots.values()) {
       if (slot.role === 'writer') {
+        this.checkConfirmed(slot);
         this.flushDelta(slot);
         this.flushPositions(slot);
         this.serveSnapshots(slot);
@@ -1284,7 +1353,7 @@ export class ReplicationEngine {
     const epoch = slot.epoch;
     if (!epoch) return;
     if (this.interest && !this.interest.wants(to, slot.id, this.view, this.options.backups)) return; // [I4]
-    const message: MessageOf<'shard-snapshot'> = { type: 'shard-snapshot', shard: slot.id, term: epoch.term, czar: epoch.czar, writer: epoch.tag, seq: slot.seq, flags, payload: bytes };
+    const message: MessageOf<'shard-snapshot'> = { type: 'shard-snapshot', shard: slot.id, term: epoch.term, czar: epoch.czar, writer: epoch.tag, seq: slot.seq, flags: slot.confirmed ? flags | SNAPSHOT_FLAG_CONFIRMED : flags, payload: bytes };
     // Ahead of the term's snapshot, on the same ordered channel: where the term starts from, so a
     // peer whose action an older czar applied past that point learns it was lost ([R24]).
     if (slot.role === 'writer') {
@@ -1390,7 +1459,7 @@ export class ReplicationEngine {
     slot.highestTerm = Math.max(slot.highestTerm, m.term);
     const czar = this.resolveTag(slot, m.term, m.writer);
     const current = slot.epoch !== undefined && slot.epoch.term === m.term && slot.tag === m.writer;
-    if (!current && slot.epoch && (m.term < slot.epoch.term || (czar !== undefined && compareEpochs({ term: toTerm(m.term), czar, tag: m.writer }, slot.epoch) < 0))) {
+    if (!current && slot.epoch && (m.term < slot.epoch.term || (czar !== undefined && compareClaims({ term: toTerm(m.term), czar, tag: m.writer }, false, slot.epoch, slot.confirmed) < 0))) {
       slot.metrics.stale++;
       return;
     }
@@ -1403,7 +1472,7 @@ export class ReplicationEngine {
     }
     if (slot.role === 'writer') {
       // A delta of a term above ours: stop writing ([R13]) and wait for its snapshot.
-      if (!current && czar !== undefined && slot.epoch && compareEpochs({ term: toTerm(m.term), czar, tag: m.writer }, slot.epoch) > 0) this.hear(slot, { term: toTerm(m.term), czar, tag: m.writer });
+      if (!current && czar !== undefined && slot.epoch && compareClaims({ term: toTerm(m.term), czar, tag: m.writer }, false, slot.epoch, slot.confirmed) > 0) this.hear(slot, { term: toTerm(m.term), czar, tag: m.writer });
       if (slot.role === 'writer') return;
     }
     if (!current) {
@@ -1456,7 +1525,7 @@ export class ReplicationEngine {
     slot.metrics.deltasApplied++;
     this.maybeAck(slot, this.clock.now());
     if (this.events.listenerCount('trace') > 0) {
-      this.trace({ type: 'accept', shard: slot.id, term: epoch.term, czar: epoch.czar, seq, kind: 'delta', digest: fnv32(payload), at: this.clock.now() });
+      this.trace({ type: 'accept', shard: slot.id, term: epoch.term, czar: epoch.czar, tag: epoch.tag, confirmed: slot.confirmed, seq, kind: 'delta', digest: fnv32(payload), at: this.clock.now() });
     }
     this.emitChange(slot, 'delta', changesOf(slot));
   }
@@ -1475,14 +1544,16 @@ export class ReplicationEngine {
   }
 
   /** Notes a term above what we hold; its snapshot is expected shortly, else asked for. */
-  private hear(slot: Slot, e: Epoch): void {
+  private hear(slot: Slot, e: Epoch, confirmed = false): void {
     slot.highestTerm = Math.max(slot.highestTerm, e.term);
     const latest = latestEpoch(slot);
-    if (latest && compareEpochs(e, latest) <= 0) return;
+    const latestConfirmed = latest !== undefined && (latest === slot.heard ? slot.heardConfirmed : slot.confirmed);
+    if (latest && compareClaims(e, confirmed, latest, latestConfirmed) <= 0) return;
     slot.heard = e;
+    slot.heardConfirmed = confirmed;
     slot.heardAt = this.clock.now();
-    if (slot.role === 'writer' && slot.epoch && compareEpochs(e, slot.epoch) > 0) this.stepDown(slot, e);
-    if (slot.role === 'retired' && slot.epoch && compareEpochs(e, slot.epoch) > 0) this.retire(slot, e);
+    if (slot.role === 'writer' && slot.epoch && compareClaims(e, confirmed, slot.epoch, slot.confirmed) > 0) this.stepDown(slot, e);
+    if (slot.role === 'retired' && slot.epoch && compareClaims(e, confirmed, slot.epoch, slot.confirmed) > 0) this.retire(slot, e);
     // The opening snapshot is normally in flight: ask only if it is late.
     slot.lastSnapshotRequestAt = Math.max(slot.lastSnapshotRequestAt, this.clock.now());
   }
@@ -1507,18 +1578,20 @@ export class ReplicationEngine {
     const e = this.epochOf(m.term, m.czar, m.writer);
     slot.highestTerm = Math.max(slot.highestTerm, m.term);
     if ((m.flags & SNAPSHOT_FLAG_HANDOFF) !== 0) return this.onHandoff(slot, e, m.seq, m.payload);
-    const cmp = slot.epoch ? compareEpochs(e, slot.epoch) : 1;
+    const confirmed = (m.flags & SNAPSHOT_FLAG_CONFIRMED) !== 0;
+    if (confirmed && slot.role === 'replica' && sameEpoch(e, slot.epoch)) this.markConfirmed(slot);
+    const cmp = slot.epoch ? compareClaims(e, confirmed, slot.epoch, slot.confirmed) : 1;
     if (cmp < 0 || (cmp === 0 && (slot.role !== 'replica' || (m.seq <= slot.seq && !slot.reader.needsSnapshot)))) {
       slot.metrics.stale++;
       return;
     }
     if (cmp > 0 && slot.role === 'writer') this.stepDown(slot, e);
     if (cmp > 0 && slot.role === 'retired') this.retire(slot, e);
-    this.adoptSnapshot(slot, e, m.seq, m.payload);
+    this.adoptSnapshot(slot, e, m.seq, m.payload, confirmed);
   }
 
   /** Applies a snapshot of term `e` at `seq`; a newer term replaces the held one ([R7], [R10]). */
-  private adoptSnapshot(slot: Slot, e: Epoch, seq: number, payload: Uint8Array): void {
+  private adoptSnapshot(slot: Slot, e: Epoch, seq: number, payload: Uint8Array, confirmed: boolean): void {
     const before = slot.epoch;
     slot.lastChange = undefined;
     try {
@@ -1531,11 +1604,12 @@ export class ReplicationEngine {
     if (newTerm) slot.heardAt = this.clock.now();
     slot.epoch = e;
     slot.tag = e.tag;
+    slot.confirmed = newTerm ? confirmed : slot.confirmed || confirmed;
     slot.seq = seq;
     slot.role = 'replica';
     slot.writer = undefined;
     slot.finalSnapshot = undefined;
-    if (slot.heard && compareEpochs(slot.heard, e) <= 0) slot.heard = undefined;
+    if (slot.heard && compareClaims(slot.heard, slot.heardConfirmed, e, slot.confirmed) <= 0) slot.heard = undefined;
     if (newTerm) {
       slot.pending.clear();
       const future = slot.future.get(`${e.term}:${slot.tag}`);
@@ -1551,7 +1625,7 @@ export class ReplicationEngine {
     slot.metrics.snapshotsApplied++;
     this.maybeAck(slot, this.clock.now());
     if (newTerm) this.tellNewcomers();
-    this.trace({ type: 'accept', shard: slot.id, term: e.term, czar: e.czar, seq, kind: 'snapshot', digest: fnv32(payload), at: this.clock.now() });
+    this.trace({ type: 'accept', shard: slot.id, term: e.term, czar: e.czar, tag: e.tag, confirmed: slot.confirmed, seq, kind: 'snapshot', digest: fnv32(payload), at: this.clock.now() });
     this.emitChange(slot, 'snapshot', changesOf(slot));
     this.drainPending(slot);
     if (slot.pending.size > 0) this.scheduleRepair(slot, this.options.repairDelayMs);
@@ -1598,17 +1672,18 @@ export class ReplicationEngine {
     // Record the handed-off term as held first, so the claim numbers past it.
     try {
       slot.reader.applySnapshot(payload);
+      if (!sameEpoch(slot.epoch, e)) slot.confirmed = false;
       slot.epoch = e;
       slot.tag = e.tag;
       slot.seq = seq;
-      this.trace({ type: 'accept', shard: slot.id, term: e.term, czar: e.czar, seq, kind: 'snapshot', digest: fnv32(payload), at: this.clock.now() });
+      this.trace({ type: 'accept', shard: slot.id, term: e.term, czar: e.czar, tag: e.tag, confirmed: slot.confirmed, seq, kind: 'snapshot', digest: fnv32(payload), at: this.clock.now() });
     } catch (err) {
       this.events.emit('error', asAnarchy(err, `Shard ${slot.id}: a handoff snapshot did not apply`));
       return;
     }
     // Tell the old czar its handoff was used, before our term's snapshot reaches it (both on the
     // ordered channel): it then knows its writes live on in our term ([R24]).
-    this.links.send(e.czar, { type: 'ack', shard: slot.id, term: e.term, writer: e.tag, seq }, { channel: 'control', priority: 'control' });
+    this.links.send(e.czar, { type: 'ack', shard: slot.id, term: e.term, writer: e.tag, seq, flags: 0 }, { channel: 'control', priority: 'control' });
     this.claim(slot, 'handoff', payload);
   }
 
@@ -1643,7 +1718,9 @@ export class ReplicationEngine {
       // Nobody else can hold a term we never announced: whatever the peer lists is the room's
       // (even our own id's term, from an earlier life of this id).
       if (slot.provisional && slot.role === 'writer') this.abandonProvisional(slot, e);
-      const cmp = slot.epoch ? compareEpochs(e, slot.epoch) : 1;
+      const confirmed = (entry.held & DIGEST_HELD_CONFIRMED) !== 0;
+      if (confirmed && slot.role === 'replica' && sameEpoch(e, slot.epoch)) this.markConfirmed(slot);
+      const cmp = slot.epoch ? compareClaims(e, confirmed, slot.epoch, slot.confirmed) : 1;
       if ((entry.held & DIGEST_HELD) !== 0) this.noteHolder(slot, from, e, entry.seq);
       // A holding it calls final counts as its answer to a takeover of that term; a later
       // digest that does not (its view took the czar back) withdraws it ([R25]).
@@ -1651,7 +1728,7 @@ export class ReplicationEngine {
       else slot.finals.delete(from);
       if (cmp > 0) {
         // A newer term than ours: a writer stops ([R13]); everyone asks its czar for the state.
-        this.hear(slot, e);
+        this.hear(slot, e, confirmed);
         this.requestSnapshot(slot, e, false);
         continue;
       }
@@ -1882,9 +1959,9 @@ export class ReplicationEngine {
       const latest = latestEpoch(slot);
       if (held && slot.epoch && (!slot.heard || compareEpochs(slot.heard, slot.epoch) <= 0)) {
         const final = slot.role === 'replica' && slot.epoch.czar !== this.self && !this.view.has(slot.epoch.czar);
-        entries.push({ shard: slot.id, term: slot.epoch.term, czar: slot.epoch.czar, writer: slot.epoch.tag, seq: slot.seq, held: final ? DIGEST_HELD | DIGEST_HELD_FINAL : DIGEST_HELD });
+        entries.push({ shard: slot.id, term: slot.epoch.term, czar: slot.epoch.czar, writer: slot.epoch.tag, seq: slot.seq, held: (final ? DIGEST_HELD | DIGEST_HELD_FINAL : DIGEST_HELD) | (slot.confirmed ? DIGEST_HELD_CONFIRMED : 0) });
       } else if (latest) {
-        entries.push({ shard: slot.id, term: latest.term, czar: latest.czar, writer: latest.tag, seq: 0, held: 0 });
+        entries.push({ shard: slot.id, term: latest.term, czar: latest.czar, writer: latest.tag, seq: 0, held: slot.heardConfirmed && latest === slot.heard ? DIGEST_HELD_CONFIRMED : 0 });
       }
     }
     return entries;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { term } from '../authority/ids.js';
 import { asPeerId } from '../transport/types.js';
-import { compareEpochs, epochKey, formatEpoch, sameEpoch, writerTag } from './epoch.js';
+import { compareClaims, compareEpochs, epochKey, formatEpoch, sameEpoch, writerTag } from './epoch.js';
 
 const e = (n: number, czar: string, tag = writerTag(asPeerId(czar))) => ({ term: term(n), czar: asPeerId(czar), tag });
 
@@ -31,6 +31,17 @@ describe('epochs', () => {
     expect(epochKey(before)).not.toBe(epochKey(after));
     // Still ordered by number first: a higher number from the old life outranks the new one's.
     expect(compareEpochs(e(3, 'p3', before.tag), after)).toBeGreaterThan(0);
+  });
+
+  it('[R7] a term known confirmed outranks a same-number rival, whatever the czar ids; numbers still come first (seed 30201)', () => {
+    const majority = e(2, 'p1');
+    const minority = e(2, 'p3');
+    expect(compareEpochs(minority, majority)).toBeGreaterThan(0);
+    expect(compareClaims(minority, false, majority, true)).toBeLessThan(0);
+    expect(compareClaims(majority, true, minority, false)).toBeGreaterThan(0);
+    expect(compareClaims(minority, false, majority, false)).toBeGreaterThan(0);
+    expect(compareClaims(majority, true, majority, false)).toBe(0);
+    expect(compareClaims(e(3, 'p0'), false, majority, true)).toBeGreaterThan(0);
   });
 
   it('[R8] writer tags are stable 32-bit values that tell peers and instances apart', () => {

@@ -59,6 +59,24 @@ export function compareEpochs(a: Epoch, b: Epoch): number {
 }
 
 /**
+ * The order in which a peer lets one term displace another ([R7]): by number, then a term known
+ * to be *confirmed* (its opening acknowledged by a majority, [R23]) above one not known to be,
+ * then {@link compareEpochs}. Two terms of one number are never both confirmed (a peer votes for
+ * one term per number), so a term whose writes could commit never loses to a same-number rival
+ * that a majority never saw. Negative when `a` ranks lower.
+ *
+ * @example
+ * ```ts
+ * compareClaims(minority, false, majority, true); // < 0 even when minority's czar id is higher
+ * ```
+ */
+export function compareClaims(a: Epoch, aConfirmed: boolean, b: Epoch, bConfirmed: boolean): number {
+  if (a.term !== b.term) return a.term < b.term ? -1 : 1;
+  if (aConfirmed !== bConfirmed && !sameEpoch(a, b)) return aConfirmed ? 1 : -1;
+  return compareEpochs(a, b);
+}
+
+/**
  * True when `a` and `b` are the same term (same number, czar and instance).
  *
  * @example

@@ -89,8 +89,8 @@ export const MESSAGE_SPECS = {
     priority: 'control',
     fields: { shard, actionId: u32, payload: rest(HARD_MAX_PAYLOAD_BYTES) },
   }),
-  /** "I hold `shard` up to (term, seq)", of the term whose czar instance has writer tag `writer`. */
-  ack: defineMessage({ code: 8, channel: 'control', priority: 'control', fields: { shard, term: u32, writer: u32, seq: u32 } }),
+  /** "I hold `shard` up to (term, seq)", of the term whose czar instance has writer tag `writer`; `flags`: vote, knows confirmed, confirmed ([R23]). */
+  ack: defineMessage({ code: 8, channel: 'control', priority: 'control', fields: { shard, term: u32, writer: u32, seq: u32, flags: u32 } }),
   /** Anti-entropy: the latest (term, seq) this peer holds for each listed shard. */
   digest: defineMessage({ code: 9, channel: 'control', priority: 'control', fields: { entries: list(seqRange, 4096) } }),
   /** "Resend the deltas of `shard` in `term` from `fromSeq` to `toSeq`, inclusive." */
