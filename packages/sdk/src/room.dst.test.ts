@@ -65,6 +65,7 @@ const REGRESSIONS: ReadonlyArray<{ seed: number; was: string }> = [
   { seed: 93249, was: 'a peer back from the minority side counted a new instance of the crashed czar’s player as its majority and took over 14 ms later, before its view listed the backup holding the last commit (a peer regaining a majority now waits stableViewMs before opening a term, [R26])' },
   { seed: 91210, was: 'a peer back from a partition, with a stable view that had shrunk (it dropped the czar while the czar was frozen), took over the live czar’s shard under a higher number with a new instance of a player as its majority; the czar’s write acked by that instance was lost (the fix of 93249)' },
   { seed: 54681, was: 'known limitation (the family of 21528: four of six players leave while a partition holds them away from the other two). No longer reproduced: the votes of [R23] changed this seed’s timing, and with it the schedule (the simulator’s draws depend on who is czar); the limitation itself stands, see 21528' },
+  { seed: 64707, was: 'after crashes and restarts under the same and new ids across a partition, views disagreed on the czar for 30 s: the restarted p0 refuted its tombstone at the incarnation its earlier life had used to announce standby, so peers kept whichever of the two facts arrived first (peers that see both now tell the peer, which outruns them, [M21])' },
   { seed: 13018, was: 'a tab shown again while frozen claimed at once on its stale view (the stall check now runs on every call of the game, not only on ticks and messages)' },
 ];
 
@@ -83,11 +84,7 @@ const KNOWN: ReadonlyArray<{ seed: number; what: string }> = [
     what:
       'three of five players leave while the others are frozen, hidden or cut off, and none of their goodbyes (replication or SWIM `left`) reaches the two that remain: those count them as failures, never regain a majority of five and stay read only (the family of 21528)',
   },
-  // Found by the 100,000-seed run of `pnpm sim` (seeds 0–99,999, 10 failed: the five above and these five).
-  {
-    seed: 64707,
-    what: 'after crashes and restarts under the same and new ids across a partition, views disagree on the czar for 30 s (not yet diagnosed; the family of 1271?)',
-  },
+  // Found by the 100,000-seed run of `pnpm sim` (seeds 0–99,999, 10 failed; the others are fixed above).
   {
     seed: 77563,
     what: 'two of four players leave while the third is cut off: their goodbyes never reach it and the room stays read only with no czar (the family of 21528)',
