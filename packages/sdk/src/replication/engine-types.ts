@@ -233,6 +233,8 @@ export type ReplicationTrace =
       readonly at: number;
     }
   | { readonly type: 'abandon'; readonly shard: string; readonly term: number; readonly czar: PeerId; readonly at: number }
+  /** A majority voted for this writer's term: its writes may commit from now on ([R23]). */
+  | { readonly type: 'confirm'; readonly shard: string; readonly term: number; readonly czar: PeerId; readonly votes: number; readonly at: number }
   | { readonly type: 'commit'; readonly shard: string; readonly term: number; readonly czar: PeerId; readonly seq: number; readonly acker: PeerId | undefined; readonly at: number }
   | { readonly type: 'status'; readonly status: 'ok' | 'degraded'; readonly reachable: number; readonly stable: number; readonly at: number }
   | {

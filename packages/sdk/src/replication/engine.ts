@@ -763,6 +763,7 @@ export class ReplicationEngine {
     const e = slot.epoch;
     if (slot.role !== 'writer' || slot.confirmed || !e || !this.hasVoteMajority(slot)) return;
     slot.confirmed = true;
+    this.trace({ type: 'confirm', shard: slot.id, term: e.term, czar: this.self, votes: slot.votes.size, at: this.clock.now() });
     for (const p of this.connected) this.links.send(p, { type: 'ack', shard: slot.id, term: e.term, writer: e.tag, seq: slot.seq, flags: ACK_CONFIRMED });
     this.recomputeCommit(slot);
   }
@@ -1090,6 +1091,7 @@ export class ReplicationEngine {
     // Confirmed at once when this peer alone is a majority (or the majority rule is off); else
     // once the replicas' votes arrive ([R23]).
     slot.confirmed = this.hasVoteMajority(slot);
+    if (slot.confirmed) this.trace({ type: 'confirm', shard: slot.id, term: number, czar: this.self, votes: slot.votes.size, at: now });
     slot.highestTerm = number;
     slot.handoffTo = undefined;
     slot.finalSnapshot = undefined;

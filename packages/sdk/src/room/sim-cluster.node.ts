@@ -183,6 +183,7 @@ export class InvariantChecker {
       }
       case 'handoff':
       case 'step-down':
+      case 'confirm':
       case 'commit':
         return;
     }
