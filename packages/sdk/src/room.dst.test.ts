@@ -59,6 +59,12 @@ const REGRESSIONS: ReadonlyArray<{ seed: number; was: string }> = [
   { seed: 52047, was: 'a peer woken from a freeze took over on final holdings its peers had sent long before (the finals that speed up takeovers now count only when recent), missing the term one of them had opened since' },
   { seed: 31019, was: 'every peer went to SWIM’s automatic standby together after loss bursts and partitions: no eligible czar for 30 s (a peer no longer stands by when nobody else is eligible)' },
   { seed: 15573, was: 'the simulated transport queued a new connection’s control packets behind the retransmissions of the previous connection between the same two peers: one replica got no repair for 30 s (fixed in SimNetwork; test in sim/faults.test.ts)' },
+  { seed: 42228, was: 'a czar that crashed and came back under its old id opened the same term, (2, p3), twice: terms did not tell instances of one id apart (terms now carry the instance’s writer tag, [R7]; the ledger also credited the new instance’s commit to the old one’s write)' },
+  { seed: 30201, was: 'both sides of a partition took over a gone czar’s shard under the same term number; at the heal the minority’s (number, czar) pair ranked higher and the majority’s committed writes were lost (terms now need a majority’s votes before their writes commit, and a confirmed term outranks a same-number rival, [R7], [R23])' },
+  { seed: 63115, was: 'a czar back from hidden tabs committed at once ("acked by nobody") in a term a peer on the other side claimed under the same number and won with its higher id (the same fix as 30201: no commit before the term is confirmed)' },
+  { seed: 93249, was: 'a peer back from the minority side counted a new instance of the crashed czar’s player as its majority and took over 14 ms later, before its view listed the backup holding the last commit (a peer regaining a majority now waits stableViewMs before opening a term, [R26])' },
+  { seed: 91210, was: 'a peer back from a partition, with a stable view that had shrunk (it dropped the czar while the czar was frozen), took over the live czar’s shard under a higher number with a new instance of a player as its majority; the czar’s write acked by that instance was lost (the fix of 93249)' },
+  { seed: 64707, was: 'after crashes and restarts under the same and new ids across a partition, views disagreed on the czar for 30 s: the restarted p0 refuted its tombstone at the incarnation its earlier life had used to announce standby, so peers kept whichever of the two facts arrived first (peers that see both now tell the peer, which outruns them, [M21])' },
   { seed: 13018, was: 'a tab shown again while frozen claimed at once on its stale view (the stall check now runs on every call of the game, not only on ticks and messages)' },
 ];
 
@@ -67,6 +73,11 @@ const REGRESSIONS: ReadonlyArray<{ seed: number; was: string }> = [
  * and it then moves up to REGRESSIONS.
  */
 const KNOWN: ReadonlyArray<{ seed: number; what: string }> = [
+  {
+    seed: 54681,
+    what:
+      'four of six players leave while the partition that holds them away from the other two lasts: their goodbyes never reach the two left, which never regain a majority of six (the family of 21528)',
+  },
   {
     seed: 21528,
     what:
@@ -77,41 +88,10 @@ const KNOWN: ReadonlyArray<{ seed: number; what: string }> = [
     what:
       'three of five players leave while the others are frozen, hidden or cut off, and none of their goodbyes (replication or SWIM `left`) reaches the two that remain: those count them as failures, never regain a majority of five and stay read only (the family of 21528)',
   },
-  {
-    seed: 54681,
-    what:
-      'four of six players leave while the partition that holds them away from the other two lasts: their goodbyes never reach the two left, which never regain a majority of six (the family of 21528)',
-  },
-  {
-    seed: 30201,
-    what:
-      'both sides of a partition take over a gone czar’s shard under the same term number: the minority’s claim came moments before it noticed the cut (its peers still counted as heard from); at the heal the higher (number, czar) pair, the minority’s, wins and the majority’s committed writes are lost [R7]',
-  },
-  {
-    seed: 42228,
-    what:
-      'a czar that crashed and came back under its old id opens the same term number again, (2, p3) twice: terms do not tell instances of one id apart, so the ledger credits the new instance’s commit to a write of the old one, lost in the crash',
-  },
-  // Found by the 100,000-seed run of `pnpm sim` (seeds 0–99,999, 10 failed: the five above and these five).
-  {
-    seed: 63115,
-    what: 'a write counted as committed with no backup ack ("acked by nobody") after hidden tabs and a 1|2 partition is lost at the heal (not yet diagnosed; the family of 2687?)',
-  },
-  {
-    seed: 64707,
-    what: 'after crashes and restarts under the same and new ids across a partition, views disagree on the czar for 30 s (not yet diagnosed; the family of 1271?)',
-  },
+  // Found by the 100,000-seed run of `pnpm sim` (seeds 0–99,999, 10 failed; the others are fixed above).
   {
     seed: 77563,
     what: 'two of four players leave while the third is cut off: their goodbyes never reach it and the room stays read only with no czar (the family of 21528)',
-  },
-  {
-    seed: 91210,
-    what: 'the czar’s committed write, acked by a backup that then crashed on the other side of a partition and came back as a new instance, is lost (not yet diagnosed)',
-  },
-  {
-    seed: 93249,
-    what: 'a czar crashed while partitioned with its backup and came back as a new instance; a write its backup acked is lost (not yet diagnosed; the family of 42228?)',
   },
 ];
 

@@ -30,6 +30,7 @@
  */
 import type { Schema } from '@colyseus/schema';
 import type { StateHash } from './replication/state-hash.js';
+import { fmix32 } from './authority/hash.js';
 import type { StateSource } from './replication/shard-store.js';
 import type { PositionSample } from './replication/positions.js';
 import type { PositionsView } from './replication/positions-view.js';
@@ -223,14 +224,16 @@ export class Room {
     if (playerId !== undefined && (typeof playerId !== 'string' || playerId.length > 128)) {
       throw new ArgumentError(`Room option playerId must be a string of at most 128 characters, got ${String(playerId)}.`);
     }
-    // Its own random stream, drawn from the room's, so a seeded room replays exactly.
+    // Its own random stream, drawn from the room's, so a seeded room replays exactly. The same
+    // draw, hashed, is this instance's nonce ([R7]): no extra draw shifts a seeded room's stream.
+    const swimSeed = membership === undefined ? Math.floor(rng.next() * 0x1_0000_0000) : undefined;
     this.swim =
-      membership === undefined
+      swimSeed !== undefined
         ? new SwimMembership({
             ...swimOptions,
             transport: options.transport,
             clock,
-            rng: new SeededRng(Math.floor(rng.next() * 0x1_0000_0000)),
+            rng: new SeededRng(swimSeed),
             ...(playerId === undefined ? {} : { playerId }),
             ...(options.onListenerError === undefined ? {} : { onListenerError: options.onListenerError }),
           })
@@ -245,6 +248,7 @@ export class Room {
         membership: this.membership,
         clock,
         rng,
+        ...(swimSeed !== undefined ? { instanceNonce: fmix32(swimSeed ^ 0x2f6b_1c5d) } : {}),
         ...(this.interest ? { interest: this.interest.table } : {}),
         ...(swim
           ? {

@@ -332,7 +332,7 @@ export function runModel(seed: number, n: number, now: () => number): SizeResult
       for (let i = 0; i < n; i++) {
         const peers = transports[i]!.peers();
         if (peers.length === 0) continue;
-        const entries = declared[i]!.map((k) => ({ shard: k, term: 1, czar: czarOf(k), seq, held: 1 }));
+        const entries = declared[i]!.map((k) => ({ shard: k, term: 1, czar: czarOf(k), writer: 0, seq, held: 1 }));
         const frame = encodeFrame([{ type: 'shard-digest', flags: 0, entries }]);
         for (let d = 0; d < 2; d++) send(transports[i]!, peers[randomInt(rng, peers.length)]!, 'control', frame);
       }

@@ -183,6 +183,24 @@ describe('SwimMembership', () => {
     expect(c.converged()).toBe(true);
   });
 
+  it('[M21] two lives of one id that announced the same incarnation differently: the live one outruns both, so views agree (seed 64707)', () => {
+    const seed = 702;
+    const c = room({ seed, link: { latencyMs: 20 } }, 4);
+    c.run(1_000);
+    const p3 = c.peer('p3').membership;
+    const inc = p3.incarnation;
+    // p3's earlier life went to standby at inc + 1; only p1 heard it before that life crashed.
+    c.peer('p1').membership.handle(id('p3'), { type: 'member-updates', updates: [{ peer: 'p3', incarnation: inc + 1, status: 0, flags: 1, from: 'p3', player: '' }] });
+    expect(c.peer('p1').membership.standby()).toEqual(['p3']);
+    // p3's present life refutes a suspicion at inc: it announces inc + 1 too, not in standby.
+    p3.handle(id('p0'), { type: 'member-updates', updates: [{ peer: 'p3', incarnation: inc, status: 1, flags: 0, from: 'p0', player: '' }] });
+    const agree = () => c.live().every((p) => p.membership.standby().length === 0 && p.membership.members().includes(id('p3')));
+    expect(c.runUntil(agree, 5_000), `seed ${seed}\n${c.describe()}`).toBe(true);
+    expect(p3.incarnation).toBeGreaterThan(inc + 1);
+    c.run(5_000);
+    expect(agree(), `seed ${seed}`).toBe(true);
+  });
+
   it('[M22] a player that comes back under a new id replaces its old id at the first suspicion', () => {
     const seed = 801;
     // A long suspicion timeout, so only the replacement rule can drop the old id quickly.

@@ -482,6 +482,7 @@ export class SwimMembership implements MembershipView {
     for (const u of updates) {
       const f = fromWire(u);
       if (!f) continue;
+      this.checkConflict(f);
       const ours = this.newerThan(f);
       if (ours) (corrections ??= []).push(ours);
       else this.apply(f);
@@ -490,6 +491,19 @@ export class SwimMembership implements MembershipView {
       const updates = corrections.slice(0, this.options.maxPiggyback).map(toWire);
       this.send(sender, { type: 'member-updates', updates }, 'state');
     }
+  }
+
+  /**
+   * [M21]: two lives of one id (a peer that crashed and came back under its id) can announce the
+   * same incarnation with different attributes (standby, player): neither fact supersedes the
+   * other, so views would keep whichever arrived first, and disagree. Whoever sees both tells the
+   * peer itself (not the sender: two holders would argue forever), which outruns both.
+   */
+  private checkConflict(f: MemberFact): void {
+    if (f.peer === this.self || f.status !== 'alive') return;
+    const m = this.table.get(f.peer);
+    if (!m || !isMemberStatus(m.status) || m.incarnation !== f.incarnation || (m.standby === f.standby && m.player === f.player)) return;
+    this.send(f.peer, { type: 'member-updates', updates: [toWire({ ...this.factOf(m), status: 'alive', from: m.id })] }, 'state');
   }
 
   /** Our fact about `f.peer` if it has a higher incarnation than `f` (so `f` is stale news). */
@@ -575,8 +589,9 @@ export class SwimMembership implements MembershipView {
   private applySelf(f: MemberFact): void {
     if (f.incarnation < this.incarnationNo) return;
     if (f.status === 'alive') {
-      // Someone holds a newer incarnation of us (an earlier life under this id): outrun it.
-      if (f.incarnation > this.incarnationNo) {
+      // Someone holds a newer incarnation of us (an earlier life under this id), or the same one
+      // with other attributes (an earlier life announced it too, [M21]): outrun it.
+      if (f.incarnation > this.incarnationNo || (this.state === 'running' && (f.standby !== this.selfStandby() || f.player !== this.player))) {
         this.incarnationNo = f.incarnation + 1;
         this.announceSelf();
       }

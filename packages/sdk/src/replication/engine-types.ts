@@ -225,12 +225,16 @@ export type ReplicationTrace =
       readonly shard: string;
       readonly term: number;
       readonly czar: PeerId;
+      /** The czar instance's writer tag ([R7]). */
+      readonly tag: number;
       readonly from: 'fresh' | 'replica' | 'handoff' | 'copy';
       /** The term and seq the new term's state was built from (undefined for a fresh state). */
       readonly base: { readonly term: number; readonly czar: PeerId; readonly seq: number } | undefined;
       readonly at: number;
     }
   | { readonly type: 'abandon'; readonly shard: string; readonly term: number; readonly czar: PeerId; readonly at: number }
+  /** A majority voted for this writer's term: its writes may commit from now on ([R23]). */
+  | { readonly type: 'confirm'; readonly shard: string; readonly term: number; readonly czar: PeerId; readonly votes: number; readonly at: number }
   | { readonly type: 'commit'; readonly shard: string; readonly term: number; readonly czar: PeerId; readonly seq: number; readonly acker: PeerId | undefined; readonly at: number }
   | { readonly type: 'status'; readonly status: 'ok' | 'degraded'; readonly reachable: number; readonly stable: number; readonly at: number }
   | {
@@ -238,6 +242,10 @@ export type ReplicationTrace =
       readonly shard: string;
       readonly term: number;
       readonly czar: PeerId;
+      /** The czar instance's writer tag ([R7]). */
+      readonly tag: number;
+      /** The term was known confirmed when applied ([R7], [R23]): it outranks same-number rivals. */
+      readonly confirmed: boolean;
       readonly seq: number;
       readonly kind: 'snapshot' | 'delta';
       /** FNV-1a of the applied payload, to compare what replicas applied. */

@@ -13,6 +13,7 @@ import type { Room } from '../room.js';
 import { PeerClock } from '../room/peer-clock.node.js';
 import { SimCluster } from '../room/sim-cluster.node.js';
 import { asPeerId } from '../transport/types.js';
+import { ShardWriter } from './shard-store.js';
 import { ScriptedMembership } from './test-support.node.js';
 
 const Log = schema({ items: t.array('string') }, 'EngineTestLog');
@@ -310,7 +311,7 @@ describe('ReplicationEngine: failover causes found by the simulation', () => {
     // disagrees, keeps writing); then a digest z sent while it still held y's term arrives late.
     h.views.get('r')!.set(['y', 'z'], ['y', 'z']);
     const engine = (h.room('r') as unknown as { engine: { handle(from: string, channel: string, m: unknown): void } }).engine;
-    engine.handle('z', 'control', { type: 'shard-digest', flags: 0, entries: [{ shard, term: held.term - 1, czar: 'y', seq: 1, held: 1 }] });
+    engine.handle('z', 'control', { type: 'shard-digest', flags: 0, entries: [{ shard, term: held.term - 1, czar: 'y', writer: 0, seq: 1, held: 1 }] });
     h.c.run(3_000);
     expect(h.room('r').isCzar(shard)).toBe(false);
     expect(z.isCzar(shard)).toBe(true);
@@ -409,5 +410,129 @@ describe('ReplicationEngine: failover causes found by the simulation', () => {
       // With the majority rule, a waits for answers from a majority of its view, as before.
       expect(h.room('a').isCzar(shard), `seed 14, requireMajority ${requireMajority}`).toBe(!requireMajority);
     }
+  });
+  it('[R7] a peer back under its old id opens terms of its own: a replica still holding the term of its previous life never mixes the two (seed 42228)', () => {
+    const ids = ['a', 'b', 'c'];
+    const shard = shardWhere(ids, (r) => r('c') === 0 && r('b') === 1);
+    const h = harness(21, shard, { requireMajority: false });
+    h.add('a', ['a', 'c']);
+    h.add('c', ['a', 'c']);
+    expect(h.c.settle(5_000, 50), 'seed 21').toBeUndefined();
+    expect(h.room('c').isCzar(shard)).toBe(true);
+    h.write('c', 'old1');
+    h.write('c', 'old2');
+    h.c.run(300);
+    expect(h.items('a')).toEqual(['old1', 'old2']);
+    const old = h.room('a').termOf(shard)!;
+    // a is cut off still holding c's term; c crashes and comes back under its id, knowing
+    // nothing, next to a newcomer b holding nothing: it creates the shard again, under the
+    // same number as the term of its previous life.
+    h.c.net.partition(['a'], ['b', 'c']);
+    h.c.crash('c');
+    h.c.run(500);
+    h.add('b', ['b', 'c']);
+    h.add('c', ['b', 'c']);
+    h.c.run(2_000);
+    const c = h.room('c');
+    expect(c.isCzar(shard)).toBe(true);
+    expect(c.termOf(shard)!.term).toBe(old.term);
+    h.write('c', 'new1');
+    h.write('c', 'new2');
+    h.write('c', 'new3');
+    h.c.run(300);
+    // The partition heals: one of the two terms wins everywhere, and no replica applies the
+    // new life's deltas on top of the old life's state.
+    h.c.net.heal();
+    for (const id of ids) h.views.get(id)!.set(ids);
+    expect(h.c.settle(15_000, 50), 'seed 21').toBeUndefined();
+    const items = h.items('c');
+    for (const id of ids) expect(h.items(id), id).toEqual(items);
+    expect([['old1', 'old2'], ['new1', 'new2', 'new3']].some((w) => w.every((x) => items.includes(x)))).toBe(true);
+    expect(items.some((x) => x.startsWith('old')) && items.some((x) => x.startsWith('new'))).toBe(false);
+  });
+  it('[R7] [R23] a confirmed term is not displaced by a same-number rival that no majority saw (seeds 30201, 63115)', () => {
+    const ids = ['a', 'b', 'c'];
+    const shard = shardWhere(ids, (r) => r('a') === 0 && r('b') === 1);
+    const h = harness(22, shard);
+    for (const id of ids) h.add(id, ids);
+    expect(h.c.settle(5_000, 50), 'seed 22').toBeUndefined();
+    const a = h.room('a');
+    expect(a.isCzar(shard)).toBe(true);
+    const commits: number[] = [];
+    a.on('trace', (e) => {
+      if (e.type === 'commit' && e.shard === shard) commits.push(e.seq);
+    });
+    h.write('a', 'w1');
+    h.c.run(500);
+    expect(commits.length, 'seed 22: committed once confirmed and acked').toBeGreaterThan(0);
+    const held = h.room('b').termOf(shard)!;
+    expect(held.czar).toBe('a');
+    // A peer cut off from the room ('y' ranks above 'a') claimed the same number moments before it
+    // noticed the cut; its opening snapshot reaches b, which holds a's confirmed term.
+    const rival = new ShardWriter(new Log()).encodeSnapshot();
+    const engine = (h.room('b') as unknown as { engine: { handle(from: string, channel: string, m: unknown): void } }).engine;
+    engine.handle('y', 'control', { type: 'shard-snapshot', shard, term: held.term, czar: 'y', writer: 0x5eed, seq: 0, flags: 0, payload: rival });
+    engine.handle('y', 'control', { type: 'shard-digest', flags: 0, entries: [{ shard, term: held.term, czar: 'y', writer: 0x5eed, seq: 0, held: 1 }] });
+    expect(h.room('b').termOf(shard)!.czar, 'seed 22: the confirmed term stays').toBe('a');
+    expect(h.items('b')).toEqual(['w1']);
+    // The confirmed term's own czar does not step down either.
+    const ae = (a as unknown as { engine: { handle(from: string, channel: string, m: unknown): void } }).engine;
+    ae.handle('y', 'control', { type: 'shard-snapshot', shard, term: held.term, czar: 'y', writer: 0x5eed, seq: 0, flags: 0, payload: rival });
+    expect(a.isCzar(shard)).toBe(true);
+    h.write('a', 'w2');
+    expect(h.c.settle(5_000, 50), 'seed 22').toBeUndefined();
+    for (const id of ids) expect(h.items(id), id).toEqual(['w1', 'w2']);
+  });
+
+  it('[R23] only acks from a backup that knows the term is confirmed commit', () => {
+    const ids = ['a', 'b', 'c'];
+    const shard = shardWhere(ids, (r) => r('a') === 0 && r('b') === 1);
+    const h = harness(23, shard);
+    for (const id of ids) h.add(id, ids);
+    expect(h.c.settle(5_000, 50), 'seed 23').toBeUndefined();
+    const a = h.room('a');
+    const internals = a as unknown as { engine: { handle(from: string, channel: string, m: unknown): void; slots: Map<string, { epoch: { term: number; tag: number } }> } };
+    const epoch = internals.engine.slots.get(shard)!.epoch;
+    const commits: number[] = [];
+    a.on('trace', (e) => {
+      if (e.type === 'commit' && e.shard === shard) commits.push(e.seq);
+    });
+    // b, the first backup, is cut off: only the acks injected below reach a.
+    h.c.net.partition(['a', 'c'], ['b']);
+    h.write('a', 'w1');
+    h.c.run(100);
+    const seq = a.termOf(shard)!.seq;
+    expect(commits).toEqual([]);
+    const ack = (flags: number) => internals.engine.handle('b', 'state', { type: 'ack', shard, term: epoch.term, writer: epoch.tag, seq, flags });
+    ack(1); // a vote, from a peer that does not know the term is confirmed
+    expect(commits, 'seed 23').toEqual([]);
+    ack(2); // knows it is confirmed
+    expect(commits, 'seed 23').toEqual([seq]);
+  });
+
+  it('[R26] a peer that regains a majority opens no term for stableViewMs: its view is still merging (seeds 93249, 91210)', () => {
+    const ids = ['a', 'b', 'c'];
+    const shard = shardWhere(ids, (r) => r('c') === 0 && r('b') === 1);
+    const h = harness(24, shard);
+    for (const id of ids) h.add(id, ids);
+    expect(h.c.settle(5_000, 50), 'seed 24').toBeUndefined();
+    const b = h.room('b');
+    const events: Array<{ type: string; at: number }> = [];
+    b.on('trace', (e) => {
+      if ((e.type === 'status' && e.status === 'ok') || (e.type === 'claim' && e.shard === shard)) events.push({ type: e.type, at: h.c.net.now() });
+    });
+    // b is cut off (degraded), the czar c crashes, then b gets back to a: a majority of three.
+    h.c.net.partition(['b'], ['a', 'c']);
+    h.c.run(2_500);
+    expect(b.status()).toBe('degraded');
+    h.c.crash('c');
+    for (const id of ['a', 'b']) h.views.get(id)!.set(['a', 'b']);
+    h.c.net.heal();
+    expect(h.c.settle(10_000, 50), 'seed 24').toBeUndefined();
+    expect(b.isCzar(shard)).toBe(true);
+    const ok = events.find((e) => e.type === 'status');
+    const claim = events.find((e) => e.type === 'claim');
+    expect(ok && claim, 'seed 24').toBeTruthy();
+    expect(claim!.at - ok!.at, 'seed 24: waited for the views to merge').toBeGreaterThanOrEqual(1_000);
   });
 });

@@ -30,7 +30,7 @@ import {
   type ShardMetrics,
   type ShardOptions,
 } from './engine-types.js';
-import { compareEpochs, formatEpoch, sameEpoch, writerTag, type Epoch } from './epoch.js';
+import { compareClaims, compareEpochs, epochKey, formatEpoch, sameEpoch, writerTag, type Epoch } from './epoch.js';
 import { relayKey, relayTargets } from './gossip.js';
 import type { DeliveryFilter } from './interest.js';
 import {
@@ -68,6 +68,11 @@ import {
   SNAPSHOT_FLAG_COPY,
   SNAPSHOT_FLAG_HANDOFF,
   SNAPSHOT_PUSH_INTERVAL_MS,
+  ACK_CONFIRMED,
+  ACK_KNOWS_CONFIRMED,
+  ACK_VOTE,
+  DIGEST_HELD_CONFIRMED,
+  SNAPSHOT_FLAG_CONFIRMED,
 } from './protocol.js';
 import { SeenSet } from './seen-set.js';
 import { changesOf, createSlot, createState, deltaKey, fnv32, holdsLatest, latestEpoch, positionsKey, type Slot } from './slot.js';
@@ -80,6 +85,11 @@ export interface EngineInit extends ReplicationOptions {
   readonly membership: MembershipView;
   readonly clock: Clock;
   readonly rng: Rng;
+  /**
+   * A random u32 that tells this instance apart from earlier lives of its peer id ([R7]); drawn
+   * from `rng` when absent.
+   */
+  readonly instanceNonce?: number;
   readonly onListenerError?: (err: unknown) => void;
   /** Messages of other layers (membership) that arrive over the room's links. */
   readonly onForeignMessage?: (peer: PeerId, message: Message) => void;
@@ -150,8 +160,6 @@ export class ReplicationEngine {
   /** The last peer that declined a handoff of each shard, and when ([R12]). */
   private readonly declined = new Map<ShardId, { readonly peer: PeerId; readonly at: number }>();
   private readonly digestSentAt = new Map<PeerId, number>();
-  /** {@link writerTag} of every peer seen: a view of N peers is rebuilt on every change. */
-  private readonly writerTags = new Map<PeerId, number>();
   /** Peers that asked for our digest, and when: they are bootstrapping and want news of terms ([R11]). */
   private readonly newcomers = new Map<PeerId, number>();
   /**
@@ -165,7 +173,10 @@ export class ReplicationEngine {
   private readonly actions: ActionSender;
   private readonly unsubscribe: Array<() => void> = [];
   private view: AuthorityView;
-  private tagToPeer = new Map<number, PeerId | null>();
+  /** Instance tags seen in snapshots and digests, and whose they are ([R8]). */
+  private readonly knownTags = new Map<number, PeerId>();
+  /** This instance's writer tag: its id hashed with a nonce drawn at start ([R7]). */
+  private readonly selfTag: number;
   private readonly startedAt: number;
   private tickTimer: TimerHandle | undefined;
   private entropyTimer: TimerHandle | undefined;
@@ -190,6 +201,8 @@ export class ReplicationEngine {
   /** Last tick (stall detection) and the end of the recovery after a stall ([R26]). */
   private lastTickAt: number;
   private recoverUntil = Number.NEGATIVE_INFINITY;
+  /** Back from the minority side: no term is opened before this, while the views merge ([R26]). */
+  private mergeUntil = Number.NEGATIVE_INFINITY;
 
   constructor(init: EngineInit) {
     const o = { ...REPLICATION_DEFAULTS, ...stripUndefined(init) };
@@ -203,6 +216,9 @@ export class ReplicationEngine {
     this.rng = init.rng;
     this.interest = init.interest;
     this.self = init.transport.localId;
+    // A new instance under an old id must not reopen or continue a term of its previous life ([R7]).
+    this.selfTag = writerTag(this.self, init.instanceNonce ?? randomInt(this.rng, 0x1_0000_0000));
+    this.knownTags.set(this.selfTag, this.self);
     if (this.membership.self !== this.self) {
       throw new ArgumentError(`The membership view is for peer ${this.membership.self} but the transport is ${this.self}: build both for the same peer.`);
     }
@@ -241,7 +257,7 @@ export class ReplicationEngine {
         const e = slot.epoch;
         if (!e || slot.reader.needsSnapshot) return false;
         // Only the same term: a newer one may not hold the action (its base tells, [R24]).
-        return compareEpochs(e, { term: toTerm(term), czar }) === 0 && slot.seq >= seq;
+        return e.term === term && e.czar === czar && slot.seq >= seq;
       },
     });
     this.unsubscribe.push(
@@ -532,13 +548,6 @@ export class ReplicationEngine {
     if (this.selfLeaving || this.selfAway) standby.add(this.self);
     const peers = this.membership.members();
     const view = new AuthorityView({ version: this.membership.version(), peers, standby, previous: this.view });
-    const tags = new Map<number, PeerId | null>();
-    for (const p of view.peers) {
-      let t = this.writerTags.get(p);
-      if (t === undefined) this.writerTags.set(p, (t = writerTag(p)));
-      tags.set(t, tags.has(t) && tags.get(t) !== p ? null : p);
-    }
-    this.tagToPeer = tags;
     return view;
   }
 
@@ -601,7 +610,7 @@ export class ReplicationEngine {
 
   /** Not degraded, and past a new peer's first `stableViewMs`: may open a term ([R26]). */
   private mayOpenTerms(): boolean {
-    return !this.degraded() && (this.quorum?.settled(this.clock.now()) ?? true);
+    return !this.degraded() && (this.quorum?.settled(this.clock.now()) ?? true) && this.clock.now() >= this.mergeUntil;
   }
 
   private degraded(): boolean {
@@ -655,7 +664,13 @@ export class ReplicationEngine {
       if (p !== this.self && !(this.connected.has(p) && now - (this.heardFrom.get(p) ?? Number.NEGATIVE_INFINITY) <= window)) continue;
       reach.push(this.identityOf(p) || p);
     }
+    const wasMinority = this.quorum.snapshot().status === 'degraded';
     this.quorum.update(reach, this.view.peers.map((p) => this.identityOf(p) || p), now);
+    // A majority regained (a heal, a peer back) may be a majority of a stable view that shrank
+    // while the room went on without us, or one padded by a new instance of a player that knows
+    // nothing: wait `stableViewMs` for the membership to list whoever else is back before opening
+    // a term, as a new peer does ([R26], seeds 93249 and 91210).
+    if (wasMinority && this.quorum.snapshot().status === 'ok') this.mergeUntil = now + this.options.stableViewMs;
     const st = this.status();
     if (st.status === this.reportedStatus) return;
     this.reportedStatus = st.status;
@@ -687,6 +702,8 @@ export class ReplicationEngine {
     const epoch = slot.epoch;
     // Nothing commits while cut off, nor after, until the room confirmed nobody took over ([R26]).
     if (slot.role !== 'writer' || !epoch || this.stopped || slot.provisional || slot.degradedInTerm) return;
+    // Nor before a majority acknowledged the term's opening ([R23]).
+    if (!slot.confirmed) return;
     const acker = this.ackerOf(slot);
     // With no backup, writes commit at once only in a room of one: a peer connected but not in
     // the view yet (the membership lags the link) is a member whose state we have not seen, and
@@ -727,9 +744,21 @@ export class ReplicationEngine {
       if (p === this.self) break;
       rank++;
     }
-    if (rank >= this.options.backups || !order.includes(this.self)) return;
-    const key = `${e.term}@${e.czar}`;
-    if (key === slot.ackSentKey && slot.seq === slot.ackSentSeq) {
+    const backup = rank < this.options.backups && order.includes(this.self);
+    // Every replica votes for the term it holds, once per number: a majority of votes confirms
+    // it, and two terms of one number are never both confirmed ([R7], [R23]).
+    const termKey = epochKey(e);
+    let flags = 0;
+    if (slot.votedNumber < e.term || (slot.votedNumber === e.term && slot.votedKey === termKey)) {
+      flags |= ACK_VOTE;
+      slot.votedNumber = e.term;
+      slot.votedKey = termKey;
+    }
+    if (slot.confirmed) flags |= ACK_KNOWS_CONFIRMED;
+    // Backups acknowledge every point; other replicas only vote, until the term is confirmed.
+    if (!backup && (slot.confirmed || (flags & ACK_VOTE) === 0)) return;
+    const key = `${termKey}|${flags}`;
+    if (key === slot.ackSentKey && (slot.seq === slot.ackSentSeq || !backup)) {
       // Acks go on the unreliable channel: repeat a few times in case the last one was lost.
       if (slot.ackRepeats >= ACK_REPEATS || now - slot.ackSentAt < this.options.ackRetryMs) return;
       slot.ackRepeats++;
@@ -739,17 +768,53 @@ export class ReplicationEngine {
     slot.ackSentKey = key;
     slot.ackSentSeq = slot.seq;
     slot.ackSentAt = now;
-    if (this.links.send(e.czar, { type: 'ack', shard: slot.id, term: e.term, seq: slot.seq }, { channel: 'state', priority: 'control' })) slot.metrics.acksSent++;
+    if (this.links.send(e.czar, { type: 'ack', shard: slot.id, term: e.term, writer: e.tag, seq: slot.seq, flags }, { channel: 'state', priority: 'control' })) slot.metrics.acksSent++;
   }
 
   private onAck(from: PeerId, m: MessageOf<'ack'>): void {
     const slot = this.wireSlot(m.shard);
-    if (slot?.role === 'retired' && slot.epoch?.term === m.term && slot.handoffTo === from && m.seq === slot.seq) {
+    if (slot?.role === 'retired' && slot.epoch?.term === m.term && slot.epoch.tag === m.writer && slot.handoffTo === from && m.seq === slot.seq) {
       slot.handoffConfirmed = true;
       return;
     }
-    if (!slot || slot.role !== 'writer' || !slot.epoch || slot.epoch.term !== m.term) return;
+    // The czar says the term we hold is confirmed ([R23]).
+    if (slot?.role === 'replica' && (m.flags & ACK_CONFIRMED) !== 0 && slot.epoch && slot.epoch.term === m.term && slot.epoch.tag === m.writer && slot.epoch.czar === from) {
+      this.markConfirmed(slot);
+      return;
+    }
+    // An ack names the instance: one held of a previous life of our id does not count ([R7]).
+    if (!slot || slot.role !== 'writer' || !slot.epoch || slot.epoch.term !== m.term || slot.epoch.tag !== m.writer) return;
+    if ((m.flags & ACK_VOTE) !== 0) {
+      slot.votes.add(this.identityOf(from) || from);
+      this.checkConfirmed(slot);
+    }
+    // Only a backup that knows the term is confirmed commits: it then refuses any same-number
+    // rival, so what it acknowledged survives a heal ([R7], [R23]).
+    if ((m.flags & ACK_KNOWS_CONFIRMED) === 0 && this.quorum) return;
     if (slot.commit.ack(from, Math.min(m.seq, slot.seq))) this.recomputeCommit(slot);
+  }
+
+  /** Whether this writer's votes (its own included) make a majority of its stable view ([R23], [R26]). */
+  private hasVoteMajority(slot: Slot): boolean {
+    return !this.quorum || this.quorum.isMajority(slot.votes);
+  }
+
+  /** A writer's term became confirmed: tell the replicas (so their acks commit) and recount ([R23]). */
+  private checkConfirmed(slot: Slot): void {
+    const e = slot.epoch;
+    if (slot.role !== 'writer' || slot.confirmed || !e || !this.hasVoteMajority(slot)) return;
+    slot.confirmed = true;
+    this.trace({ type: 'confirm', shard: slot.id, term: e.term, czar: this.self, votes: slot.votes.size, at: this.clock.now() });
+    for (const p of this.connected) this.links.send(p, { type: 'ack', shard: slot.id, term: e.term, writer: e.tag, seq: slot.seq, flags: ACK_CONFIRMED });
+    this.recomputeCommit(slot);
+  }
+
+  /** The held term is known confirmed: no same-number rival displaces it any more ([R7]). */
+  private markConfirmed(slot: Slot): void {
+    if (slot.confirmed || !slot.epoch) return;
+    slot.confirmed = true;
+    if (slot.heard && slot.heard.term === slot.epoch.term && !slot.heardConfirmed) slot.heard = undefined;
+    this.maybeAck(slot, this.clock.now());
   }
 
   /** An action of ours that a czar had applied was lost with its term ([R24]): report it. */
@@ -890,12 +955,12 @@ export class ReplicationEngine {
       return;
     }
     const writer = latest.czar;
-    if (writer !== this.self && this.view.has(writer) && slot.orphaned !== `${latest.term}@${writer}`) {
+    if (writer !== this.self && this.view.has(writer) && slot.orphaned !== epochKey(latest)) {
       // The writer is alive: it hands off when its view agrees; remind it ([R12]). A writer that
       // said goodbye is handing off already, and one we cannot reach is not ours to depose.
       if (this.connected.has(writer) && !this.leaving.has(writer) && now - slot.lastHandoffRequestAt >= this.options.handoffRetryMs) {
         slot.lastHandoffRequestAt = now;
-        this.links.send(writer, { type: 'shard-request', shard: slot.id, term: latest.term, writer: writerTag(writer), what: REQUEST_HANDOFF });
+        this.links.send(writer, { type: 'shard-request', shard: slot.id, term: latest.term, writer: latest.tag, what: REQUEST_HANDOFF });
       }
       return;
     }
@@ -922,7 +987,7 @@ export class ReplicationEngine {
       // it (it may hold committed writes); only its leaving the view releases us.
       if (this.connected.has(best.peer) && now - slot.lastCopyRequestAt >= this.options.repairRetryMs) {
         slot.lastCopyRequestAt = now;
-        this.links.send(best.peer, { type: 'shard-request', shard: slot.id, term: latest.term, writer: writerTag(latest.czar), what: REQUEST_COPY });
+        this.links.send(best.peer, { type: 'shard-request', shard: slot.id, term: latest.term, writer: latest.tag, what: REQUEST_COPY });
       }
       return;
     }
@@ -936,7 +1001,7 @@ export class ReplicationEngine {
    * true once every one answered, or `takeoverSyncMs` passed.
    */
   private syncRound(slot: Slot, now: number, latest: Epoch): boolean {
-    const term = `${latest.term}@${latest.czar}`;
+    const term = epochKey(latest);
     // Every member of the view (connected or not yet: a connection may be re-dialling), every
     // peer we are connected to and every member of the last stable view (our view may have
     // dropped one that holds more: after a heal the views merge last), but the gone czar.
@@ -1007,7 +1072,7 @@ export class ReplicationEngine {
 
   /** The member (in the view, or connected) whose digest reported the highest seq of term `e`. */
   private bestHolder(slot: Slot, e: Epoch): { readonly peer: PeerId; readonly seq: number } | undefined {
-    if (slot.holdersOf !== `${e.term}@${e.czar}`) return undefined;
+    if (slot.holdersOf !== epochKey(e)) return undefined;
     let best: { peer: PeerId; seq: number } | undefined;
     for (const [p, seq] of slot.holders) {
       if (p !== this.self && p !== e.czar && (this.view.has(p) || this.connected.has(p)) && seq > (best?.seq ?? -1)) best = { peer: p, seq };
@@ -1080,14 +1145,22 @@ export class ReplicationEngine {
       writer = new ShardWriter(createState(slot.source));
     }
     const number = Math.max(slot.highestTerm, slot.epoch?.term ?? 0, slot.heard?.term ?? 0, slot.reservedTerm) + 1;
-    const epoch: Epoch = { term: toTerm(number), czar: this.self };
+    const epoch: Epoch = { term: toTerm(number), czar: this.self, tag: this.selfTag };
     this.dropPending(slot);
     slot.role = 'writer';
     slot.writer = writer;
     slot.epoch = epoch;
-    slot.tag = writerTag(this.self);
+    slot.tag = this.selfTag;
     slot.seq = 0;
     slot.heard = undefined;
+    slot.votes.clear();
+    slot.votes.add(this.identityOf(this.self) || this.self);
+    slot.votedNumber = number;
+    slot.votedKey = epochKey(epoch);
+    // Confirmed at once when this peer alone is a majority (or the majority rule is off); else
+    // once the replicas' votes arrive ([R23]).
+    slot.confirmed = this.hasVoteMajority(slot);
+    if (slot.confirmed) this.trace({ type: 'confirm', shard: slot.id, term: number, czar: this.self, votes: slot.votes.size, at: now });
     slot.highestTerm = number;
     slot.handoffTo = undefined;
     slot.finalSnapshot = undefined;
@@ -1110,7 +1183,7 @@ export class ReplicationEngine {
     slot.metrics.claims++;
     const bytes = writer.encodeSnapshot();
     for (const p of this.connected) this.sendSnapshot(slot, p, bytes, 0, true);
-    this.trace({ type: 'claim', shard: slot.id, term: number, czar: this.self, from: base, base: from, at: now });
+    this.trace({ type: 'claim', shard: slot.id, term: number, czar: this.self, tag: this.selfTag, from: base, base: from, at: now });
     // Our own actions applied by earlier czars: the ones past this term's base are lost ([R24]).
     this.actions.onTermBase({ shard: slot.id, term: from?.term ?? 0, czar: from?.czar ?? '', seq: from?.seq ?? 0, by: { term: number, czar: this.self } });
     this.recomputeCommit(slot);
@@ -1148,7 +1221,7 @@ export class ReplicationEngine {
     slot.handoffTo = to;
     slot.handoffAt = this.clock.now();
     slot.successorGoneAt = undefined;
-    const offer: MessageOf<'shard-snapshot'> = { type: 'shard-snapshot', shard: slot.id, term: epoch.term, czar: this.self, seq: slot.seq, flags: SNAPSHOT_FLAG_HANDOFF, payload: slot.finalSnapshot };
+    const offer: MessageOf<'shard-snapshot'> = { type: 'shard-snapshot', shard: slot.id, term: epoch.term, czar: this.self, writer: epoch.tag, seq: slot.seq, flags: SNAPSHOT_FLAG_HANDOFF, payload: slot.finalSnapshot };
     this.links.send(to, offer);
     // Small handoffs travel twice (reliable and unreliable): a lost packet costs no timeout ([R12]).
     if (slot.finalSnapshot.length <= URGENT_SNAPSHOT_BYTES) this.links.send(to, offer, { channel: 'state', priority: 'control' });
@@ -1288,6 +1361,7 @@ export class ReplicationEngine {
     }
     for (const slot of this.slots.values()) {
       if (slot.role === 'writer') {
+        this.checkConfirmed(slot);
         this.flushDelta(slot);
         this.flushPositions(slot);
         this.serveSnapshots(slot);
@@ -1359,7 +1433,7 @@ export class ReplicationEngine {
     const epoch = slot.epoch;
     if (!epoch) return;
     if (this.interest && !this.interest.wants(to, slot.id, this.view, this.options.backups)) return; // [I4]
-    const message: MessageOf<'shard-snapshot'> = { type: 'shard-snapshot', shard: slot.id, term: epoch.term, czar: epoch.czar, seq: slot.seq, flags, payload: bytes };
+    const message: MessageOf<'shard-snapshot'> = { type: 'shard-snapshot', shard: slot.id, term: epoch.term, czar: epoch.czar, writer: epoch.tag, seq: slot.seq, flags: slot.confirmed ? flags | SNAPSHOT_FLAG_CONFIRMED : flags, payload: bytes };
     // Ahead of the term's snapshot, on the same ordered channel: where the term starts from, so a
     // peer whose action an older czar applied past that point learns it was lost ([R24]).
     if (slot.role === 'writer') {
@@ -1440,11 +1514,18 @@ export class ReplicationEngine {
     return slot;
   }
 
-  /** The czar a tag names: the held term's czar, else the one member with that tag. */
+  /** A term named on the wire; its instance tag is remembered, so later deltas name their czar ([R8]). */
+  private epochOf(term: number, czar: string, tag: number): Epoch {
+    if (!this.knownTags.has(tag)) this.knownTags.set(tag, czar as PeerId);
+    return { term: toTerm(term), czar: czar as PeerId, tag };
+  }
+
+  /** The czar a tag names: the held or heard term's czar, else the member whose instance has that tag. */
   private resolveTag(slot: Slot, term: number, tag: number): PeerId | undefined {
     if (slot.epoch && slot.epoch.term === term && slot.tag === tag) return slot.epoch.czar;
-    if (slot.heard && slot.heard.term === term && writerTag(slot.heard.czar) === tag) return slot.heard.czar;
-    return this.tagToPeer.get(tag) ?? undefined;
+    if (slot.heard && slot.heard.term === term && slot.heard.tag === tag) return slot.heard.czar;
+    const p = this.knownTags.get(tag);
+    return p !== undefined && this.view.has(p) ? p : undefined;
   }
 
   private onDelta(from: PeerId, channel: Channel, m: MessageOf<'shard-delta'>): void {
@@ -1458,7 +1539,7 @@ export class ReplicationEngine {
     slot.highestTerm = Math.max(slot.highestTerm, m.term);
     const czar = this.resolveTag(slot, m.term, m.writer);
     const current = slot.epoch !== undefined && slot.epoch.term === m.term && slot.tag === m.writer;
-    if (!current && slot.epoch && (m.term < slot.epoch.term || (czar !== undefined && compareEpochs({ term: toTerm(m.term), czar }, slot.epoch) < 0))) {
+    if (!current && slot.epoch && (m.term < slot.epoch.term || (czar !== undefined && compareClaims({ term: toTerm(m.term), czar, tag: m.writer }, false, slot.epoch, slot.confirmed) < 0))) {
       slot.metrics.stale++;
       return;
     }
@@ -1471,12 +1552,12 @@ export class ReplicationEngine {
     }
     if (slot.role === 'writer') {
       // A delta of a term above ours: stop writing ([R13]) and wait for its snapshot.
-      if (!current && czar !== undefined && slot.epoch && compareEpochs({ term: toTerm(m.term), czar }, slot.epoch) > 0) this.hear(slot, { term: toTerm(m.term), czar });
+      if (!current && czar !== undefined && slot.epoch && compareClaims({ term: toTerm(m.term), czar, tag: m.writer }, false, slot.epoch, slot.confirmed) > 0) this.hear(slot, { term: toTerm(m.term), czar, tag: m.writer });
       if (slot.role === 'writer') return;
     }
     if (!current) {
       this.bufferFuture(slot, m.term, m.writer, m.seq, m.payload);
-      if (czar !== undefined) this.hear(slot, { term: toTerm(m.term), czar });
+      if (czar !== undefined) this.hear(slot, { term: toTerm(m.term), czar, tag: m.writer });
       return;
     }
     this.acceptDelta(slot, m.seq, m.payload);
@@ -1524,7 +1605,7 @@ export class ReplicationEngine {
     slot.metrics.deltasApplied++;
     this.maybeAck(slot, this.clock.now());
     if (this.events.listenerCount('trace') > 0) {
-      this.trace({ type: 'accept', shard: slot.id, term: epoch.term, czar: epoch.czar, seq, kind: 'delta', digest: fnv32(payload), at: this.clock.now() });
+      this.trace({ type: 'accept', shard: slot.id, term: epoch.term, czar: epoch.czar, tag: epoch.tag, confirmed: slot.confirmed, seq, kind: 'delta', digest: fnv32(payload), at: this.clock.now() });
     }
     this.emitChange(slot, 'delta', changesOf(slot));
   }
@@ -1543,14 +1624,16 @@ export class ReplicationEngine {
   }
 
   /** Notes a term above what we hold; its snapshot is expected shortly, else asked for. */
-  private hear(slot: Slot, e: Epoch): void {
+  private hear(slot: Slot, e: Epoch, confirmed = false): void {
     slot.highestTerm = Math.max(slot.highestTerm, e.term);
     const latest = latestEpoch(slot);
-    if (latest && compareEpochs(e, latest) <= 0) return;
+    const latestConfirmed = latest !== undefined && (latest === slot.heard ? slot.heardConfirmed : slot.confirmed);
+    if (latest && compareClaims(e, confirmed, latest, latestConfirmed) <= 0) return;
     slot.heard = e;
+    slot.heardConfirmed = confirmed;
     slot.heardAt = this.clock.now();
-    if (slot.role === 'writer' && slot.epoch && compareEpochs(e, slot.epoch) > 0) this.stepDown(slot, e);
-    if (slot.role === 'retired' && slot.epoch && compareEpochs(e, slot.epoch) > 0) this.retire(slot, e);
+    if (slot.role === 'writer' && slot.epoch && compareClaims(e, confirmed, slot.epoch, slot.confirmed) > 0) this.stepDown(slot, e);
+    if (slot.role === 'retired' && slot.epoch && compareClaims(e, confirmed, slot.epoch, slot.confirmed) > 0) this.retire(slot, e);
     // The opening snapshot is normally in flight: ask only if it is late.
     slot.lastSnapshotRequestAt = Math.max(slot.lastSnapshotRequestAt, this.clock.now());
   }
@@ -1561,7 +1644,7 @@ export class ReplicationEngine {
       // Offered a shard we never declared (views differ on who succeeds its czar): decline, or
       // the old czar would offer it to us forever and nobody would write it ([R12]).
       if ((m.flags & SNAPSHOT_FLAG_HANDOFF) !== 0 && m.czar === from) {
-        this.links.send(from, { type: 'shard-request', shard: m.shard, term: m.term, writer: writerTag(from), what: REQUEST_DECLINE });
+        this.links.send(from, { type: 'shard-request', shard: m.shard, term: m.term, writer: m.writer, what: REQUEST_DECLINE });
       }
       return;
     }
@@ -1572,21 +1655,23 @@ export class ReplicationEngine {
       slot.metrics.stale++;
       return;
     }
-    const e: Epoch = { term: toTerm(m.term), czar: m.czar as PeerId };
+    const e = this.epochOf(m.term, m.czar, m.writer);
     slot.highestTerm = Math.max(slot.highestTerm, m.term);
     if ((m.flags & SNAPSHOT_FLAG_HANDOFF) !== 0) return this.onHandoff(slot, e, m.seq, m.payload);
-    const cmp = slot.epoch ? compareEpochs(e, slot.epoch) : 1;
+    const confirmed = (m.flags & SNAPSHOT_FLAG_CONFIRMED) !== 0;
+    if (confirmed && slot.role === 'replica' && sameEpoch(e, slot.epoch)) this.markConfirmed(slot);
+    const cmp = slot.epoch ? compareClaims(e, confirmed, slot.epoch, slot.confirmed) : 1;
     if (cmp < 0 || (cmp === 0 && (slot.role !== 'replica' || (m.seq <= slot.seq && !slot.reader.needsSnapshot)))) {
       slot.metrics.stale++;
       return;
     }
     if (cmp > 0 && slot.role === 'writer') this.stepDown(slot, e);
     if (cmp > 0 && slot.role === 'retired') this.retire(slot, e);
-    this.adoptSnapshot(slot, e, m.seq, m.payload);
+    this.adoptSnapshot(slot, e, m.seq, m.payload, confirmed);
   }
 
   /** Applies a snapshot of term `e` at `seq`; a newer term replaces the held one ([R7], [R10]). */
-  private adoptSnapshot(slot: Slot, e: Epoch, seq: number, payload: Uint8Array): void {
+  private adoptSnapshot(slot: Slot, e: Epoch, seq: number, payload: Uint8Array, confirmed: boolean): void {
     const before = slot.epoch;
     slot.lastChange = undefined;
     try {
@@ -1598,12 +1683,13 @@ export class ReplicationEngine {
     const newTerm = !sameEpoch(before, e);
     if (newTerm) slot.heardAt = this.clock.now();
     slot.epoch = e;
-    slot.tag = writerTag(e.czar);
+    slot.tag = e.tag;
+    slot.confirmed = newTerm ? confirmed : slot.confirmed || confirmed;
     slot.seq = seq;
     slot.role = 'replica';
     slot.writer = undefined;
     slot.finalSnapshot = undefined;
-    if (slot.heard && compareEpochs(slot.heard, e) <= 0) slot.heard = undefined;
+    if (slot.heard && compareClaims(slot.heard, slot.heardConfirmed, e, slot.confirmed) <= 0) slot.heard = undefined;
     if (newTerm) {
       slot.pending.clear();
       const future = slot.future.get(`${e.term}:${slot.tag}`);
@@ -1619,7 +1705,7 @@ export class ReplicationEngine {
     slot.metrics.snapshotsApplied++;
     this.maybeAck(slot, this.clock.now());
     if (newTerm) this.adoptedSinceTold.add(slot.id);
-    this.trace({ type: 'accept', shard: slot.id, term: e.term, czar: e.czar, seq, kind: 'snapshot', digest: fnv32(payload), at: this.clock.now() });
+    this.trace({ type: 'accept', shard: slot.id, term: e.term, czar: e.czar, tag: e.tag, confirmed: slot.confirmed, seq, kind: 'snapshot', digest: fnv32(payload), at: this.clock.now() });
     this.emitChange(slot, 'snapshot', changesOf(slot));
     this.drainPending(slot);
     if (slot.pending.size > 0) this.scheduleRepair(slot, this.options.repairDelayMs);
@@ -1628,7 +1714,7 @@ export class ReplicationEngine {
 
   /** A replica's copy of a term whose czar is gone: take over from it if we still need it ([R13]). */
   private onCopy(slot: Slot, m: MessageOf<'shard-snapshot'>): void {
-    const e: Epoch = { term: toTerm(m.term), czar: m.czar as PeerId };
+    const e = this.epochOf(m.term, m.czar, m.writer);
     const latest = latestEpoch(slot);
     const wanted =
       slot.role === 'replica' &&
@@ -1637,7 +1723,7 @@ export class ReplicationEngine {
       compareEpochs(e, latest) >= 0 &&
       // A copy helps when we do not hold that term, or hold less of it ([R25]).
       (!holdsLatest(slot) || (sameEpoch(e, slot.epoch) && m.seq > slot.seq)) &&
-      !(this.view.has(e.czar) && e.czar !== this.self && slot.orphaned !== `${e.term}@${e.czar}`) &&
+      !(this.view.has(e.czar) && e.czar !== this.self && slot.orphaned !== epochKey(e)) &&
       this.mayOpenTerms();
     if (!wanted) {
       slot.metrics.stale++;
@@ -1666,17 +1752,18 @@ export class ReplicationEngine {
     // Record the handed-off term as held first, so the claim numbers past it.
     try {
       slot.reader.applySnapshot(payload);
+      if (!sameEpoch(slot.epoch, e)) slot.confirmed = false;
       slot.epoch = e;
-      slot.tag = writerTag(e.czar);
+      slot.tag = e.tag;
       slot.seq = seq;
-      this.trace({ type: 'accept', shard: slot.id, term: e.term, czar: e.czar, seq, kind: 'snapshot', digest: fnv32(payload), at: this.clock.now() });
+      this.trace({ type: 'accept', shard: slot.id, term: e.term, czar: e.czar, tag: e.tag, confirmed: slot.confirmed, seq, kind: 'snapshot', digest: fnv32(payload), at: this.clock.now() });
     } catch (err) {
       this.events.emit('error', asAnarchy(err, `Shard ${slot.id}: a handoff snapshot did not apply`));
       return;
     }
     // Tell the old czar its handoff was used, before our term's snapshot reaches it (both on the
     // ordered channel): it then knows its writes live on in our term ([R24]).
-    this.links.send(e.czar, { type: 'ack', shard: slot.id, term: e.term, seq }, { channel: 'control', priority: 'control' });
+    this.links.send(e.czar, { type: 'ack', shard: slot.id, term: e.term, writer: e.tag, seq, flags: 0 }, { channel: 'control', priority: 'control' });
     this.claim(slot, 'handoff', payload);
   }
 
@@ -1706,28 +1793,30 @@ export class ReplicationEngine {
       // A digest listing an older term held was composed before that czar opened the newest one:
       // it waited on the ordered channel behind a retransmission while the term's snapshot came
       // by the unreliable one. Not a sign of a new instance.
-      const stale = own !== undefined && (own.held & DIGEST_HELD) !== 0 && compareEpochs({ term: toTerm(own.term), czar: own.czar as PeerId }, latest) < 0;
+      const stale = own !== undefined && (own.held & DIGEST_HELD) !== 0 && compareEpochs(this.epochOf(own.term, own.czar, own.writer), latest) < 0;
       if (stale) continue;
-      if (!own || (own.held & DIGEST_HELD) === 0 || own.term !== latest.term || own.czar !== latest.czar) slot.orphaned = `${latest.term}@${latest.czar}`;
+      if (!own || (own.held & DIGEST_HELD) === 0 || own.term !== latest.term || own.czar !== latest.czar || own.writer !== latest.tag) slot.orphaned = epochKey(latest);
     }
     for (const entry of m.entries) {
       const slot = this.wireSlot(entry.shard);
       if (!slot) continue;
       listed.add(slot.id);
-      const e: Epoch = { term: toTerm(entry.term), czar: entry.czar as PeerId };
+      const e = this.epochOf(entry.term, entry.czar, entry.writer);
       slot.highestTerm = Math.max(slot.highestTerm, entry.term);
       // Nobody else can hold a term we never announced: whatever the peer lists is the room's
       // (even our own id's term, from an earlier life of this id).
       if (slot.provisional && slot.role === 'writer') this.abandonProvisional(slot, e);
-      const cmp = slot.epoch ? compareEpochs(e, slot.epoch) : 1;
+      const confirmed = (entry.held & DIGEST_HELD_CONFIRMED) !== 0;
+      if (confirmed && slot.role === 'replica' && sameEpoch(e, slot.epoch)) this.markConfirmed(slot);
+      const cmp = slot.epoch ? compareClaims(e, confirmed, slot.epoch, slot.confirmed) : 1;
       if ((entry.held & DIGEST_HELD) !== 0) this.noteHolder(slot, from, e, entry.seq);
       // A holding it calls final counts as its answer to a takeover of that term; a later
       // digest that does not (its view took the czar back) withdraws it ([R25]).
-      if ((entry.held & DIGEST_HELD_FINAL) !== 0) slot.finals.set(from, { term: `${e.term}@${e.czar}`, at: this.clock.now() });
+      if ((entry.held & DIGEST_HELD_FINAL) !== 0) slot.finals.set(from, { term: epochKey(e), at: this.clock.now() });
       else slot.finals.delete(from);
       if (cmp > 0) {
         // A newer term than ours: a writer stops ([R13]); everyone asks its czar for the state.
-        this.hear(slot, e);
+        this.hear(slot, e, confirmed);
         this.requestSnapshot(slot, e, false);
         continue;
       }
@@ -1750,7 +1839,7 @@ export class ReplicationEngine {
       // A holder whose digest no longer lists the term (a new instance under its id, or it moved
       // on) is no source of a copy: asking it would wait forever ([R25]).
       const entry = byShard.get(slot.id);
-      if (!entry || (entry.held & DIGEST_HELD) === 0 || `${entry.term}@${entry.czar}` !== slot.holdersOf) slot.holders.delete(from);
+      if (!entry || (entry.held & DIGEST_HELD) === 0 || epochKey(this.epochOf(entry.term, entry.czar, entry.writer)) !== slot.holdersOf) slot.holders.delete(from);
       if (!entry) slot.finals.delete(from);
       if (listed.has(slot.id)) continue;
       // The peer holds nothing of a shard we created alone: our term is the room's now ([R11]).
@@ -1774,7 +1863,7 @@ export class ReplicationEngine {
   }
 
   private noteHolder(slot: Slot, peer: PeerId, e: Epoch, seq: number): void {
-    const key = `${e.term}@${e.czar}`;
+    const key = epochKey(e);
     if (slot.holdersOf !== key) {
       const latest = latestEpoch(slot);
       if (latest && compareEpochs(e, latest) < 0) return;
@@ -1854,7 +1943,7 @@ export class ReplicationEngine {
         this.events.emit('error', asAnarchy(err, `Shard ${slot.id}: could not copy the replica`));
         return;
       }
-      this.links.send(from, { type: 'shard-snapshot', shard: slot.id, term: slot.epoch.term, czar: slot.epoch.czar, seq: slot.seq, flags: SNAPSHOT_FLAG_COPY, payload: bytes });
+      this.links.send(from, { type: 'shard-snapshot', shard: slot.id, term: slot.epoch.term, czar: slot.epoch.czar, writer: slot.epoch.tag, seq: slot.seq, flags: SNAPSHOT_FLAG_COPY, payload: bytes });
       slot.metrics.snapshotsSent++;
       slot.metrics.bytesOut += bytes.length;
     }
@@ -1946,7 +2035,7 @@ export class ReplicationEngine {
     const now = this.clock.now();
     if (!force && now - slot.lastSnapshotRequestAt < this.options.repairRetryMs) return;
     slot.lastSnapshotRequestAt = now;
-    this.links.send(e.czar, { type: 'shard-repair', shard: slot.id, term: e.term, writer: writerTag(e.czar), fromSeq: 0, toSeq: 0 });
+    this.links.send(e.czar, { type: 'shard-repair', shard: slot.id, term: e.term, writer: e.tag, fromSeq: 0, toSeq: 0 });
     slot.metrics.repairsRequested++;
   }
 
@@ -1962,9 +2051,9 @@ export class ReplicationEngine {
       const latest = latestEpoch(slot);
       if (held && slot.epoch && (!slot.heard || compareEpochs(slot.heard, slot.epoch) <= 0)) {
         const final = slot.role === 'replica' && slot.epoch.czar !== this.self && !this.view.has(slot.epoch.czar);
-        entries.push({ shard: slot.id, term: slot.epoch.term, czar: slot.epoch.czar, seq: slot.seq, held: final ? DIGEST_HELD | DIGEST_HELD_FINAL : DIGEST_HELD });
+        entries.push({ shard: slot.id, term: slot.epoch.term, czar: slot.epoch.czar, writer: slot.epoch.tag, seq: slot.seq, held: (final ? DIGEST_HELD | DIGEST_HELD_FINAL : DIGEST_HELD) | (slot.confirmed ? DIGEST_HELD_CONFIRMED : 0) });
       } else if (latest) {
-        entries.push({ shard: slot.id, term: latest.term, czar: latest.czar, seq: 0, held: 0 });
+        entries.push({ shard: slot.id, term: latest.term, czar: latest.czar, writer: latest.tag, seq: 0, held: slot.heardConfirmed && latest === slot.heard ? DIGEST_HELD_CONFIRMED : 0 });
       }
     }
     return entries;

@@ -21,7 +21,7 @@ export {
   type PositionFrame,
   type PositionSample,
 } from './positions.js';
-export { compareEpochs, formatEpoch, sameEpoch, writerTag, type Epoch } from './epoch.js';
+export { compareClaims, compareEpochs, epochKey, formatEpoch, sameEpoch, writerTag, type Epoch } from './epoch.js';
 export { relayHops, relayKey, relayOrder, relayTargets, type RelayPlanOptions } from './gossip.js';
 export type { PositionsView } from './positions-view.js';
 export {

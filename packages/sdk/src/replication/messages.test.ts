@@ -27,10 +27,10 @@ describe('replication messages', () => {
     const cases: FrameMessage[] = [
       { type: 'shard-delta', shard: 'w0', term: 1, writer: max, seq: 1, payload: new Uint8Array([1, 2, 3]) },
       { type: 'shard-delta', shard: 'x'.repeat(64), term: max, writer: 0, seq: max, payload: new Uint8Array(0) },
-      { type: 'shard-snapshot', shard: 's', term: 2, czar: 'peer-1', seq: 0, flags: 1, payload: new Uint8Array(0) },
-      { type: 'shard-snapshot', shard: 's', term: 2, czar: 'p'.repeat(128), seq: max, flags: 3, payload: new Uint8Array(5000).fill(7) },
+      { type: 'shard-snapshot', shard: 's', term: 2, czar: 'peer-1', writer: 5, seq: 0, flags: 1, payload: new Uint8Array(0) },
+      { type: 'shard-snapshot', shard: 's', term: 2, czar: 'p'.repeat(128), writer: max, seq: max, flags: 3, payload: new Uint8Array(5000).fill(7) },
       { type: 'shard-digest', flags: 0, entries: [] },
-      { type: 'shard-digest', flags: 3, entries: [{ shard: 'a', term: 1, czar: 'x', seq: 2, held: 1 }, { shard: 'b', term: max, czar: '', seq: 0, held: 0 }] },
+      { type: 'shard-digest', flags: 3, entries: [{ shard: 'a', term: 1, czar: 'x', writer: 9, seq: 2, held: 1 }, { shard: 'b', term: max, czar: '', writer: 0, seq: 0, held: 0 }] },
       { type: 'shard-repair', shard: 's', term: 1, writer: 9, fromSeq: 0, toSeq: 0 },
       { type: 'shard-repair', shard: 's', term: 1, writer: 9, fromSeq: 4, toSeq: max },
       { type: 'shard-request', shard: 's', term: 3, writer: 1, what: 2 },

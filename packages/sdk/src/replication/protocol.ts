@@ -9,6 +9,14 @@ export const SNAPSHOT_FLAG_HANDOFF = 1;
  * over ([R13]). Encoded by the replica, so only a base for a new term, never for that term's deltas.
  */
 export const SNAPSHOT_FLAG_COPY = 2;
+/** `shard-snapshot` flag: the term is confirmed (a majority acknowledged its opening, [R23]). */
+export const SNAPSHOT_FLAG_CONFIRMED = 4;
+/** `ack` flag: a vote for the term, the only one of its number this peer acknowledges ([R23]). */
+export const ACK_VOTE = 1;
+/** `ack` flag: the sender knows the term is confirmed; only such acks commit ([R23]). */
+export const ACK_KNOWS_CONFIRMED = 2;
+/** `ack` flag, czar to replica: the term is confirmed ([R23]). */
+export const ACK_CONFIRMED = 4;
 /** `shard-digest` flag: answer with your digest ([R11], [R17]). */
 export const DIGEST_FLAG_REPLY = 1;
 /** `shard-digest` flag: this digest answers one that asked ([R11]). */
@@ -25,6 +33,8 @@ export const DIGEST_HELD = 1;
  * acknowledges nothing more of that term: the seq is final for a takeover ([R23], [R25]).
  */
 export const DIGEST_HELD_FINAL = 2;
+/** `shard-digest` entry `held` bit: the sender knows the held term is confirmed ([R23]). */
+export const DIGEST_HELD_CONFIRMED = 4;
 /** `shard-request` kind: hand the shard off to me ([R12]). */
 export const REQUEST_HANDOFF = 1;
 /** `shard-request` kind: make your next position frame a keyframe ([R19]). */

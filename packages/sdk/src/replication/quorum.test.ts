@@ -21,6 +21,16 @@ describe('QuorumTracker', () => {
     expect(q.settled(STABLE)).toBe(true);
   });
 
+  it('[R23] votes confirm a term by the same majority as the status: self counts, ties need the lowest id', () => {
+    const q = settled('b', ['a', 'b', 'c', 'd']);
+    expect(q.isMajority([])).toBe(false);
+    expect(q.isMajority(['c'])).toBe(false); // b and c: half, without the lowest id
+    expect(q.isMajority(['a'])).toBe(true); // b and a: half, with the lowest id
+    expect(q.isMajority(['c', 'd'])).toBe(true);
+    expect(q.isMajority(['x', 'y', 'z'])).toBe(false); // not members of the stable view
+    expect(settled('a', ['a']).isMajority([])).toBe(true);
+  });
+
   it('[R26] strictly more than half of the stable view keeps writing; less is degraded', () => {
     const q = settled('a', ['a', 'b', 'c', 'd', 'e']);
     q.update(['a', 'b', 'c'], ['a', 'b', 'c', 'd', 'e'], 2_000);

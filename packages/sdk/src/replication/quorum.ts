@@ -114,6 +114,16 @@ export class QuorumTracker {
     return { status: this.state, reachable, stable: this.stableSet.size };
   }
 
+  /**
+   * Whether `members` (identities; this peer counts whether listed or not) make a majority of the
+   * stable view, by the same rule as the status: a term's votes confirm it ([R23]).
+   */
+  isMajority(members: Iterable<string>): boolean {
+    const set = new Set(members);
+    set.add(this.self);
+    return this.hasMajority(set);
+  }
+
   /** The stable view, sorted (for tests and diagnostics). */
   stableView(): string[] {
     return [...this.stableSet].sort();

@@ -9,7 +9,7 @@ import type { PeerId } from '../transport/types.js';
 import type { TimerHandle } from '../util/clock.js';
 import type { ShardMetrics, ShardOptions } from './engine-types.js';
 import { CommitState } from './commit.js';
-import { compareEpochs, type Epoch } from './epoch.js';
+import { compareClaims, type Epoch } from './epoch.js';
 import { DeltaHistory } from './history.js';
 import { PositionStreamDecoder, type PositionEncoderOptions, type PositionSample, type PositionStreamEncoder } from './positions.js';
 import { ShardReader, type ShardChangeEvent, type ShardWriter, type StateSource } from './shard-store.js';
@@ -44,8 +44,17 @@ export interface Slot {
   tag: number;
   /** Writer: last delta sent. Replica: last delta applied (0 = the snapshot of the term). */
   seq: number;
+  /** The held term is known to be confirmed: a majority acknowledged its opening ([R23]). */
+  confirmed: boolean;
+  /** Writer: identities whose vote for this term arrived (this peer's included) ([R23]). */
+  readonly votes: Set<string>;
+  /** The highest term number this peer voted for, and which term of that number ([R23]). */
+  votedNumber: number;
+  votedKey: string;
   /** A term above `epoch` heard of (digest, delta) but not yet held. */
   heard: Epoch | undefined;
+  /** `heard` is known to be confirmed. */
+  heardConfirmed: boolean;
   heardAt: number;
   /** Highest term number seen anywhere, for claims ([A6]). */
   highestTerm: number;
@@ -165,7 +174,12 @@ export function createSlot(id: ShardId, source: StateSource<Schema>, options: Sh
     epoch: undefined,
     tag: 0,
     seq: 0,
+    confirmed: false,
+    votes: new Set(),
+    votedNumber: 0,
+    votedKey: '',
     heard: undefined,
+    heardConfirmed: false,
     heardAt: 0,
     highestTerm: 0,
     reader: new ShardReader(source),
@@ -229,12 +243,12 @@ export function createSlot(id: ShardId, source: StateSource<Schema>, options: Sh
 export function latestEpoch(slot: Slot): Epoch | undefined {
   if (!slot.epoch) return slot.heard;
   if (!slot.heard) return slot.epoch;
-  return compareEpochs(slot.heard, slot.epoch) > 0 ? slot.heard : slot.epoch;
+  return compareClaims(slot.heard, slot.heardConfirmed, slot.epoch, slot.confirmed) > 0 ? slot.heard : slot.epoch;
 }
 
 /** True when this replica holds the newest term it knows of. */
 export function holdsLatest(slot: Slot): boolean {
-  return slot.epoch !== undefined && !slot.reader.needsSnapshot && (slot.heard === undefined || compareEpochs(slot.heard, slot.epoch) <= 0);
+  return slot.epoch !== undefined && !slot.reader.needsSnapshot && (slot.heard === undefined || compareClaims(slot.heard, slot.heardConfirmed, slot.epoch, slot.confirmed) <= 0);
 }
 
 /** The changes the reader reported during the last apply (a getter, so narrowing does not hide the write). */

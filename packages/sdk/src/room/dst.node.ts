@@ -67,6 +67,8 @@ interface Token {
   readonly shard: string;
   /** The czar that applied it, its term and the delta that carries it. */
   readonly czar: string;
+  /** Which life of that id applied it: a restarted peer's commits are not the old one's ([R7]). */
+  readonly instance: Room;
   readonly term: number;
   readonly seq: number;
   readonly at: number;
@@ -209,8 +211,15 @@ class Simulation {
     const peer: Peer = { id, player, clock, room, rollbacks: [], joinedAt: this.now(), crashed: false, paused: false, hidden: false };
     room.on('rollback', (e) => peer.rollbacks.push(e));
     room.on('trace', (e) => {
-      if (e.type === 'commit') this.onCommit(id, e.shard, e.term, e.seq, e.acker);
-      else if (e.type === 'claim') this.onClaim(id, e.shard, e.term, e.from);
+      if (e.type === 'commit') this.onCommit(id, room, e.shard, e.term, e.seq, e.acker);
+      else if (e.type === 'claim') {
+        this.onClaim(id, e.shard, e.term, e.from);
+        // A term is opened by one instance only: a peer back under its old id must not reopen one ([R7]).
+        const key = `${e.shard}#${e.term}@${id}#${e.tag}`;
+        const opener = this.openedBy.get(key);
+        if (opener !== undefined && opener !== room) this.violate(`two instances of ${id} opened the same term ${e.term} of ${e.shard}`);
+        this.openedBy.set(key, room);
+      }
       else if (e.type === 'abandon' && this.claimsByNumber.get(`${e.shard}#${e.term}`) === id) this.claimsByNumber.delete(`${e.shard}#${e.term}`);
     });
     this.peers.set(id, peer);
@@ -268,7 +277,7 @@ class Simulation {
     const room = this.peers.get(czar)!.room;
     const term = room.termOf(shard)!;
     // Pending changes ride in the next delta.
-    this.tokens.set(token, { token, shard, czar, term: term.term, seq: term.seq + 1, at: this.now(), committedAt: undefined, acker: undefined, actor: undefined });
+    this.tokens.set(token, { token, shard, czar, instance: room, term: term.term, seq: term.seq + 1, at: this.now(), committedAt: undefined, acker: undefined, actor: undefined });
   }
 
   private write(peer: Peer): void {
@@ -295,9 +304,12 @@ class Simulation {
     );
   }
 
-  private onCommit(czar: string, shard: string, term: number, seq: number, acker: string | undefined): void {
+  /** Which instance opened each term (shard, number, czar, tag). */
+  private readonly openedBy = new Map<string, Room>();
+
+  private onCommit(czar: string, instance: Room, shard: string, term: number, seq: number, acker: string | undefined): void {
     for (const tk of this.tokens.values()) {
-      if (tk.committedAt !== undefined || tk.czar !== czar || tk.shard !== shard || tk.term !== term || tk.seq > seq) continue;
+      if (tk.committedAt !== undefined || tk.czar !== czar || tk.instance !== instance || tk.shard !== shard || tk.term !== term || tk.seq > seq) continue;
       tk.committedAt = this.now();
       tk.acker = acker;
       this.stats['committed']!++;

@@ -67,11 +67,19 @@ export const fuzzOnAction: NonNullable<ShardOptions<FuzzState>['onAction']> = (s
 interface Accepted {
   term: number;
   czar: string;
+  tag?: number;
+  confirmed?: boolean;
   seq: number;
 }
 
-const cmp = (a: { term: number; czar: string }, b: { term: number; czar: string }): number =>
-  a.term !== b.term ? a.term - b.term : a.czar === b.czar ? 0 : a.czar < b.czar ? -1 : 1;
+/** Terms in the order a replica may move through them ([R7]): number, confirmed over not, czar, instance tag. */
+const cmp = (a: { term: number; czar: string; tag?: number; confirmed?: boolean }, b: { term: number; czar: string; tag?: number; confirmed?: boolean }): number => {
+  if (a.term !== b.term) return a.term - b.term;
+  const same = a.czar === b.czar && (a.tag ?? 0) === (b.tag ?? 0);
+  if (!same && (a.confirmed ?? false) !== (b.confirmed ?? false)) return a.confirmed ? 1 : -1;
+  if (a.czar !== b.czar) return a.czar < b.czar ? -1 : 1;
+  return (a.tag ?? 0) === (b.tag ?? 0) ? 0 : (a.tag ?? 0) >>> 0 < (b.tag ?? 0) >>> 0 ? -1 : 1;
+};
 
 /**
  * Checks, on every trace event of every room ([R7]–[R10]):
@@ -129,8 +137,8 @@ export class InvariantChecker {
         if (e.czar !== self) this.fail(`${self} claimed for ${e.czar}`);
         const k = `${self}|${e.shard}`;
         const prev = this.last.get(k);
-        if (prev && cmp({ term: e.term, czar: e.czar }, prev) <= 0) this.fail(`${self} claimed ${e.shard} term ${e.term} not above its ${prev.term}@${prev.czar}`);
-        this.last.set(k, { term: e.term, czar: e.czar, seq: 0 });
+        if (prev && cmp({ term: e.term, czar: e.czar, tag: e.tag }, prev) <= 0) this.fail(`${self} claimed ${e.shard} term ${e.term} not above its ${prev.term}@${prev.czar}`);
+        this.last.set(k, { term: e.term, czar: e.czar, tag: e.tag, confirmed: false, seq: 0 });
         return;
       }
       case 'sent': {
@@ -158,7 +166,7 @@ export class InvariantChecker {
         } else if (c === 0 && e.seq < prev!.seq) {
           this.fail(`${self} went back to snapshot seq ${e.seq} < ${prev!.seq} of ${e.shard}`);
         }
-        this.last.set(k, { term: e.term, czar: e.czar, seq: e.seq });
+        this.last.set(k, { term: e.term, czar: e.czar, tag: e.tag, confirmed: e.confirmed, seq: e.seq });
         return;
       }
       case 'status':
@@ -175,6 +183,7 @@ export class InvariantChecker {
       }
       case 'handoff':
       case 'step-down':
+      case 'confirm':
       case 'commit':
         return;
     }

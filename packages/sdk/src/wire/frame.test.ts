@@ -19,7 +19,7 @@ import {
 import { type FrameMessage, encodeMessage } from './messages.js';
 import { PROTOCOL_VERSION } from './version.js';
 
-const ack: FrameMessage = { type: 'ack', shard: 3, term: 1, seq: 2 };
+const ack: FrameMessage = { type: 'ack', shard: 3, term: 1, writer: 0x1234, seq: 2, flags: 0 };
 
 function refix(frame: Uint8Array): Uint8Array {
   new DataView(frame.buffer, frame.byteOffset).setUint32(HeaderOffset.Checksum, frameChecksum(frame));

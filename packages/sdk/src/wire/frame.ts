@@ -116,7 +116,7 @@ export function encodeFrame(messages: readonly FrameMessage[], options: EncodeFr
  *
  * @example
  * ```ts
- * const ack = encodeMessage({ type: 'ack', shard: 'clicks', term: 3, seq: 41 });
+ * const ack = encodeMessage({ type: 'ack', shard: 'clicks', term: 3, writer: 0, seq: 41, flags: 0 });
  * for (const peer of transport.peers()) transport.send(peer, 'control', frameFromEncoded([ack]));
  * ```
  */

@@ -36,7 +36,7 @@ describe('inbox', () => {
   it('[W12] never throws: bad input is counted per code and reported as an error event naming the peer', () => {
     const { inbox, errors } = setup();
     const rng = new SeededRng(8);
-    const good = encodeFrame([{ type: 'ack', shard: 1, term: 1, seq: 1 }]);
+    const good = encodeFrame([{ type: 'ack', shard: 1, term: 1, writer: 0, seq: 1, flags: 0 }]);
     const inputs = [new Uint8Array(0), randomBytes(rng, 50), good.subarray(0, 10), Uint8Array.from([...good, 1])];
     const flipped = good.slice();
     flipped[good.length - 1]! ^= 1;
@@ -123,7 +123,7 @@ describe('inbox', () => {
 
   it('[W11] counts messages of unknown types without an error', () => {
     const { inbox, errors } = setup();
-    const f = encodeFrame([{ type: 'ack', shard: 1, term: 1, seq: 1 }]);
+    const f = encodeFrame([{ type: 'ack', shard: 1, term: 1, writer: 0, seq: 1, flags: 0 }]);
     f[HeaderOffset.Type] = 200;
     new DataView(f.buffer).setUint32(HeaderOffset.Checksum, frameChecksum(f));
     expect(inbox.receive('control', f)).toEqual([]);

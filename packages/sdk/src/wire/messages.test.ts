@@ -85,7 +85,7 @@ describe('messages', () => {
   });
 
   it('[W10] rejects bodies with trailing bytes, truncation, out-of-range values and broken rules', () => {
-    const ack: FrameMessage = { type: 'ack', shard: 1, term: 2, seq: 3 };
+    const ack: FrameMessage = { type: 'ack', shard: 1, term: 2, writer: 7, seq: 3, flags: 0 };
     expect(decodeError(ack, (b) => Uint8Array.from([...b, 0]))).toBe('trailing-bytes');
     expect(decodeError(ack, (b) => b.subarray(0, 2))).toBe('truncated');
     // term = 2^32 (five-byte varint) is out of u32 range.

@@ -89,8 +89,8 @@ export const MESSAGE_SPECS = {
     priority: 'control',
     fields: { shard, actionId: u32, payload: rest(HARD_MAX_PAYLOAD_BYTES) },
   }),
-  /** "I hold `shard` up to (term, seq)." */
-  ack: defineMessage({ code: 8, channel: 'control', priority: 'control', fields: { shard, term: u32, seq: u32 } }),
+  /** "I hold `shard` up to (term, seq)", of the term whose czar instance has writer tag `writer`; `flags`: vote, knows confirmed, confirmed ([R23]). */
+  ack: defineMessage({ code: 8, channel: 'control', priority: 'control', fields: { shard, term: u32, writer: u32, seq: u32, flags: u32 } }),
   /** Anti-entropy: the latest (term, seq) this peer holds for each listed shard. */
   digest: defineMessage({ code: 9, channel: 'control', priority: 'control', fields: { entries: list(seqRange, 4096) } }),
   /** "Resend the deltas of `shard` in `term` from `fromSeq` to `toSeq`, inclusive." */
@@ -116,7 +116,7 @@ export const MESSAGE_SPECS = {
     code: 17,
     channel: 'control',
     priority: 'bulk',
-    fields: { shard, term: u32, czar: string(128), seq: u32, flags: u32, payload: rest(HARD_MAX_PAYLOAD_BYTES) },
+    fields: { shard, term: u32, czar: string(128), writer: u32, seq: u32, flags: u32, payload: rest(HARD_MAX_PAYLOAD_BYTES) },
   }),
   /**
    * Anti-entropy ([R17]): per shard, the newest term this peer knows and, if `held` is 1, the last
@@ -126,7 +126,7 @@ export const MESSAGE_SPECS = {
     code: 18,
     channel: 'control',
     priority: 'control',
-    fields: { flags: u32, entries: list(struct({ shard, term: u32, czar: string(128), seq: u32, held: u32 }), 4096) },
+    fields: { flags: u32, entries: list(struct({ shard, term: u32, czar: string(128), writer: u32, seq: u32, held: u32 }), 4096) },
   }),
   /** "Resend deltas `fromSeq`..`toSeq` of this term, or a snapshot when `fromSeq` is 0" ([R14]). */
   'shard-repair': defineMessage({

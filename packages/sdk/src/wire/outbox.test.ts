@@ -33,7 +33,7 @@ function setup(options: OutboxOptions = {}) {
 }
 
 const delta = (seq: number, bytes = 20, shard = 1): Message => ({ type: 'delta', shard, term: 1, seq, payload: new Uint8Array(bytes).fill(seq & 0xff) });
-const ack = (seq: number): Message => ({ type: 'ack', shard: 1, term: 1, seq });
+const ack = (seq: number): Message => ({ type: 'ack', shard: 1, term: 1, writer: 0, seq, flags: 0 });
 const snapshot = (bytes: number, seed = 1): Message => ({ type: 'snapshot', shard: 9, term: 1, seq: 1, payload: randomBytes(new SeededRng(seed), bytes) });
 
 const received = (sink: Sink, inbox = new Inbox({ clock: new VirtualClock() })): Message[] => sink.frames.flatMap(({ channel, frame }) => inbox.receive(channel, frame));
@@ -203,7 +203,7 @@ describe('outbox', () => {
 
   it('[W22] throws for invalid, internal and oversized messages', () => {
     const { outbox } = setup({ maxPayloadBytes: 1000 });
-    expect(() => outbox.enqueue({ type: 'ack', shard: 1, term: -1, seq: 0 })).toThrow(ArgumentError);
+    expect(() => outbox.enqueue({ type: 'ack', shard: 1, term: -1, writer: 0, seq: 0, flags: 0 })).toThrow(ArgumentError);
     expect(() => outbox.enqueue({ type: 'fragment' } as unknown as Message)).toThrow(ArgumentError);
     expect(() => outbox.enqueue(snapshot(2000))).toThrow(expect.objectContaining({ code: ErrorCode.PayloadTooLarge }));
     expect(() => new Outbox({ frameBytes: { state: 50 } })).toThrow(ArgumentError);
@@ -274,7 +274,7 @@ function tag(m: Message, i: number): Message {
     case 'shard-repair':
       return { ...m, fromSeq: i, toSeq: i };
     case 'shard-digest':
-      return { ...m, entries: [{ shard: i, term: 0, czar: '', seq: 0, held: 0 }, ...m.entries.slice(0, 3)] };
+      return { ...m, entries: [{ shard: i, term: 0, czar: '', writer: 0, seq: 0, held: 0 }, ...m.entries.slice(0, 3)] };
     case 'shard-request':
       return { ...m, what: i };
     case 'member-updates':
