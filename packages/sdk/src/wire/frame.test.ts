@@ -92,11 +92,11 @@ describe('frame', () => {
 
   it('[W4] rejects another protocol version with an incompatible-version error naming both', () => {
     const f = encodeFrame([ack]);
-    f[HeaderOffset.Version] = 2;
+    f[HeaderOffset.Version] = 3;
     const { code, error } = rejection(refix(f));
     expect(code).toBe(ErrorCode.IncompatibleVersion);
-    expect(error.details).toMatchObject({ ours: PROTOCOL_VERSION, theirs: 2 });
-    expect(error.message).toMatch(/v2.*v1/);
+    expect(error.details).toMatchObject({ ours: PROTOCOL_VERSION, theirs: 3 });
+    expect(error.message).toMatch(/v3.*v2/);
     // Three bytes suffice to tell: the rest of a future header may look different.
     expect(rejection(new Uint8Array([0xc1, 0x4e, 9])).code).toBe(ErrorCode.IncompatibleVersion);
   });

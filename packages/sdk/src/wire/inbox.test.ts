@@ -52,7 +52,7 @@ describe('inbox', () => {
   it('[W13] reports an incompatible version once per version, naming both versions and the peer, and counts every frame', () => {
     const { inbox, errors } = setup();
     const v2 = encodeFrame([{ type: 'goodbye', reason: '' }]);
-    v2[HeaderOffset.Version] = 2;
+    v2[HeaderOffset.Version] = 1;
     new DataView(v2.buffer).setUint32(HeaderOffset.Checksum, frameChecksum(v2));
     const v7 = v2.slice();
     v7[HeaderOffset.Version] = 7;
@@ -60,10 +60,10 @@ describe('inbox', () => {
     inbox.receive('control', v7);
     expect(inbox.stats.errors[ErrorCode.IncompatibleVersion]).toBe(6);
     expect(errors.map((e) => [e.code, e.details['theirs'], e.details['ours'], e.details['peer']])).toEqual([
-      [ErrorCode.IncompatibleVersion, 2, 1, 'bob'],
-      [ErrorCode.IncompatibleVersion, 7, 1, 'bob'],
+      [ErrorCode.IncompatibleVersion, 1, 2, 'bob'],
+      [ErrorCode.IncompatibleVersion, 7, 2, 'bob'],
     ]);
-    expect(errors[0]!.message).toContain('Peer "bob" speaks wire protocol v2, this build speaks v1');
+    expect(errors[0]!.message).toContain('Peer "bob" speaks wire protocol v1, this build speaks v2');
   });
 
   it('[W16] reassembles a fragmented payload, interleaved with other traffic', () => {

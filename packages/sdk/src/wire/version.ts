@@ -5,10 +5,13 @@
 import { ErrorCode, WireError } from '../errors.js';
 
 /** The wire protocol version this build writes. Bumped only for incompatible changes. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
-/** Versions this build reads. A later build that still reads v1 lists `[1, 2]`. */
-export const SUPPORTED_VERSIONS: readonly number[] = [1];
+/**
+ * Versions this build reads. v2 (terms name the czar's instance and carry confirmation, [R7],
+ * [R23]) cannot read v1's snapshots, digests and acks, so v1 is not listed.
+ */
+export const SUPPORTED_VERSIONS: readonly number[] = [2];
 
 /**
  * True when this build can read frames of wire protocol `version`: tells "a peer on another
