@@ -535,4 +535,43 @@ describe('ReplicationEngine: failover causes found by the simulation', () => {
     expect(ok && claim, 'seed 24').toBeTruthy();
     expect(claim!.at - ok!.at, 'seed 24: waited for the views to merge').toBeGreaterThanOrEqual(1_000);
   });
+
+  it('[R12] [R25] an old czar whose successor vanished asks the room before taking its shard back: the room may have moved on while it was frozen (seed 23885)', () => {
+    // y writes; j (the czar once listed) gets a's handoff and crashes before claiming; y freezes.
+    const shard = shardRanked(['b', 'j', 'y'], ['j', 'y', 'b']);
+    const h = harness(25, shard, { requireMajority: false });
+    h.add('y', ['b']);
+    h.add('b', ['y']);
+    expect(h.c.settle(5_000, 50), 'seed 25').toBeUndefined();
+    const y = h.room('y');
+    expect(y.isCzar(shard), 'seed 25').toBe(true);
+    h.write('y', 'w1');
+    h.c.run(300);
+    h.add('j', ['b', 'y']);
+    h.c.run(1_500);
+    h.views.get('y')!.set(['b', 'j']);
+    h.c.crash('j');
+    h.c.net.pause('y');
+    h.clocks.get('y')!.pause();
+    expect(y.termOf(shard)?.czar, 'seed 25: y handed off').toBe('y');
+    // b drops its link to the frozen y; then its view drops y and j, and it takes over from its
+    // replica and writes: y hears nothing of it.
+    h.c.run(2_000);
+    h.views.get('b')!.set([]);
+    h.c.run(4_000);
+    const b = h.room('b');
+    expect(b.isCzar(shard), 'seed 25').toBe(true);
+    h.write('b', 'w2');
+    h.c.run(300);
+    // y wakes: j is gone from its view, and its link to b (which b dropped) looks open for a while.
+    h.views.get('y')!.set(['b']);
+    h.c.net.resume('y');
+    h.clocks.get('y')!.resume();
+    h.c.run(2_500);
+    h.views.get('b')!.set(['y']);
+    h.c.run(8_000);
+    expect(h.c.checker.violations, 'seed 25').toEqual([]);
+    expect(h.items('b'), 'seed 25: b’s write survives').toEqual(['w1', 'w2']);
+    expect(h.items('y'), 'seed 25').toEqual(['w1', 'w2']);
+  });
 });

@@ -932,7 +932,11 @@ export class ReplicationEngine {
       // reserved for it, then hand on to whoever the view names.
       slot.successorGoneAt ??= now;
       if (now - slot.successorGoneAt < this.options.graceMs) return;
-      if (designated !== undefined && this.mayOpenTerms()) {
+      // Taking the shard back is a takeover ([R25]): the room may have moved on meanwhile (this
+      // peer may be back from a freeze or a partition, its links half-open), and a term of ours
+      // numbered past a newer one the room committed in would wipe it (seed 23885). Ask every
+      // member first; a newer term in an answer retires this slot ([R13]).
+      if (designated !== undefined && this.mayOpenTerms() && slot.epoch && this.syncRound(slot, now, slot.epoch)) {
         this.claim(slot, 'replica');
         slot.holdUntil = now;
         this.reconcile(slot);
