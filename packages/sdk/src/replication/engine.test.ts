@@ -574,4 +574,36 @@ describe('ReplicationEngine: failover causes found by the simulation', () => {
     expect(h.items('b'), 'seed 25: b’s write survives').toEqual(['w1', 'w2']);
     expect(h.items('y'), 'seed 25').toEqual(['w1', 'w2']);
   });
+
+  it('[R25] a takeover of a term nobody holds starts from the highest older replica a member holds, not from nothing (seed 3789)', () => {
+    // a writes; c takes the shard over by handoff (term 2) and only a gets c's opening snapshot:
+    // b, cut off from c, holds term 1 and has only heard of term 2. Then a and c crash, and s,
+    // a newcomer holding nothing, is the czar by the view.
+    const ids = ['a', 'b', 'c', 's'];
+    const shard = shardWhere(ids, (r) => r('c') < r('a') && r('a') < r('b') && r('s') < r('b'));
+    const h = harness(26, shard, { requireMajority: false });
+    h.c.net.setLinkBoth('b', 'c', { loss: 1 });
+    h.add('a', ['b']);
+    h.add('b', ['a']);
+    expect(h.c.settle(5_000, 50), 'seed 26').toBeUndefined();
+    expect(h.room('a').isCzar(shard), 'seed 26').toBe(true);
+    h.write('a', 'w1');
+    h.c.run(300);
+    h.add('c', ['a', 'b']);
+    h.c.run(500);
+    h.views.get('a')!.set(['b', 'c']);
+    h.c.run(1_500);
+    expect(h.room('c').isCzar(shard), 'seed 26').toBe(true);
+    expect(h.room('b').termOf(shard)?.term, 'seed 26: b holds term 1 only').toBe(1);
+    h.c.crash('c');
+    h.c.crash('a');
+    h.views.get('b')!.set(['s']);
+    h.add('s', ['b']);
+    h.c.run(10_000);
+    const s = h.room('s');
+    expect(s.isCzar(shard), 'seed 26').toBe(true);
+    expect(s.termOf(shard)!.term, 'seed 26: numbered past the term nobody holds').toBeGreaterThan(2);
+    expect(h.items('s'), 'seed 26: b’s replica of term 1 survives').toEqual(['w1']);
+    expect(h.items('b'), 'seed 26').toEqual(['w1']);
+  });
 });

@@ -995,9 +995,42 @@ export class ReplicationEngine {
       }
       return;
     }
-    // Nobody holds the term at all: rather than leave the shard unwritten, start afresh.
+    // Nobody holds the term at all: rather than leave the shard unwritten, start from the highest
+    // replica of an older term any member holds (its base, or what its last writers handed on,
+    // with writes nobody reported lost: seed 3789), ours or a copy; from nothing only when nobody
+    // holds anything. A digest lists one term per shard (the newest heard of, not what is held
+    // below it), so every member is asked for a copy of whatever it holds (`shard-request` 3,
+    // term 0) and answers come in for `graceMs`.
     const since = slot.syncStartedAt ?? now;
-    if (now - since >= 2 * this.options.graceMs) this.claim(slot, 'replica');
+    if (now - since < 2 * this.options.graceMs) return;
+    const key = epochKey(latest);
+    if (slot.fallbackFor !== key) {
+      slot.fallbackFor = key;
+      slot.fallbackAskedAt = now;
+      slot.fallbackBest = undefined;
+      this.askAnyCopy(slot, latest);
+      return;
+    }
+    if (now - slot.fallbackAskedAt < this.options.graceMs) {
+      if (now - slot.lastCopyRequestAt >= this.options.repairRetryMs) this.askAnyCopy(slot, latest);
+      return;
+    }
+    const copy = slot.fallbackBest;
+    const mine = slot.epoch && !slot.reader.needsSnapshot ? { epoch: slot.epoch, seq: slot.seq } : undefined;
+    if (copy && (!mine || compareEpochs(copy.epoch, mine.epoch) > 0 || (sameEpoch(copy.epoch, mine.epoch) && copy.seq > mine.seq))) {
+      this.claim(slot, 'copy', copy.payload, { term: copy.epoch.term, czar: copy.epoch.czar, seq: copy.seq });
+      return;
+    }
+    this.claim(slot, 'replica');
+  }
+
+  /** Asks every member and connected peer but the gone czar for a copy of whatever it holds ([R25]). */
+  private askAnyCopy(slot: Slot, latest: Epoch): void {
+    slot.lastCopyRequestAt = this.clock.now();
+    for (const p of new Set([...this.view.peers, ...this.connected])) {
+      if (p === this.self || p === latest.czar || !this.connected.has(p)) continue;
+      this.links.send(p, { type: 'shard-request', shard: slot.id, term: 0, writer: 0, what: REQUEST_COPY });
+    }
   }
 
   /**
@@ -1173,6 +1206,8 @@ export class ReplicationEngine {
     slot.history.reset();
     slot.snapshotWanted.clear();
     slot.syncStartedAt = undefined;
+    slot.fallbackFor = '';
+    slot.fallbackBest = undefined;
     slot.degradedInTerm = false;
     slot.base = from;
     // Created with nobody to ask: the room may exist out of reach. Uncommitted and unannounced
@@ -1720,6 +1755,13 @@ export class ReplicationEngine {
   private onCopy(slot: Slot, m: MessageOf<'shard-snapshot'>): void {
     const e = this.epochOf(m.term, m.czar, m.writer);
     const latest = latestEpoch(slot);
+    // An answer to a takeover of a term nobody holds: keep the highest, claimed from later ([R25]).
+    if (latest !== undefined && slot.fallbackFor === epochKey(latest) && slot.role === 'replica' && compareEpochs(e, latest) < 0) {
+      const best = slot.fallbackBest;
+      const c = best ? compareEpochs(e, best.epoch) : 1;
+      if (c > 0 || (c === 0 && best !== undefined && m.seq > best.seq)) slot.fallbackBest = { epoch: e, seq: m.seq, payload: m.payload };
+      return;
+    }
     const wanted =
       slot.role === 'replica' &&
       this.view.czarOf(slot.id) === this.self &&
@@ -1939,7 +1981,9 @@ export class ReplicationEngine {
       return;
     }
     if (m.what === REQUEST_KEYFRAME && slot.role === 'writer' && slot.pos?.encoder) slot.pos.encoder.requestKeyframe();
-    if (m.what === REQUEST_COPY && slot.role === 'replica' && slot.epoch && slot.epoch.term === m.term && slot.tag === m.writer && !slot.reader.needsSnapshot) {
+    // Term 0: a copy of whatever we hold, for a takeover of a term nobody holds ([R25]).
+    const any = m.term === 0 && slot.role !== 'writer';
+    if (m.what === REQUEST_COPY && (slot.role === 'replica' || any) && slot.epoch && (any || (slot.epoch.term === m.term && slot.tag === m.writer)) && !slot.reader.needsSnapshot) {
       let bytes: Uint8Array;
       try {
         bytes = slot.reader.toWriter().encodeSnapshot();

@@ -39,7 +39,7 @@ export const DIGEST_HELD_CONFIRMED = 4;
 export const REQUEST_HANDOFF = 1;
 /** `shard-request` kind: make your next position frame a keyframe ([R19]). */
 export const REQUEST_KEYFRAME = 2;
-/** `shard-request` kind: send me a copy of your replica, I am taking over ([R13]). */
+/** `shard-request` kind: send me a copy of your replica (of the term named, or with term 0 of whatever you hold), I am taking over ([R13], [R25]). */
 export const REQUEST_COPY = 3;
 /**
  * `shard-request` kind: the receiver of a handoff offer has not declared the shard, so it will

@@ -85,6 +85,13 @@ export interface Slot {
   /** Peers whose digest says they hold `latest` (with their seq): sources of a copy ([R13]). */
   readonly holders: Map<PeerId, number>;
   holdersOf: string;
+  /**
+   * A takeover of a term nobody holds: when it asked every member for a copy of whatever it holds
+   * (term key of the term taken over, and when), and the highest copy received ([R25]).
+   */
+  fallbackFor: string;
+  fallbackAskedAt: number;
+  fallbackBest: { readonly epoch: Epoch; readonly seq: number; readonly payload: Uint8Array } | undefined;
   lastCopyRequestAt: number;
   /** Writer: the term, and the seq of it, this term's state started from (undefined: a fresh state) ([R24]). */
   base: { readonly term: number; readonly czar: PeerId; readonly seq: number } | undefined;
@@ -203,6 +210,9 @@ export function createSlot(id: ShardId, source: StateSource<Schema>, options: Sh
     lastHandoffRequestAt: Number.NEGATIVE_INFINITY,
     holders: new Map(),
     holdersOf: '',
+    fallbackFor: '',
+    fallbackAskedAt: Number.NEGATIVE_INFINITY,
+    fallbackBest: undefined,
     lastCopyRequestAt: Number.NEGATIVE_INFINITY,
     base: undefined,
     commit: new CommitState(),
