@@ -1004,7 +1004,8 @@ export class ReplicationEngine {
     const since = slot.syncStartedAt ?? now;
     if (now - since < 2 * this.options.graceMs) return;
     const key = epochKey(latest);
-    if (slot.fallbackFor !== key) {
+    // Asked afresh in each takeover round: copies from an earlier one may be stale.
+    if (slot.fallbackFor !== key || slot.fallbackAskedAt < since) {
       slot.fallbackFor = key;
       slot.fallbackAskedAt = now;
       slot.fallbackBest = undefined;
