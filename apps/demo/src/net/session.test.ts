@@ -118,32 +118,36 @@ describe('GameSession on the simulated network', () => {
     for (let i = 0; i < 100 && !done; i++) await advance(100);
     expect(done, `seed ${seed}: joins resolved`).toBe(true);
     await advance(1_000);
-    const a = peers[0]!;
+    // An observer a and another player whose home sector is outside a's succession (a is neither
+    // its czar nor a backup, nor writing it): only such a sector can be missed by a.
+    const homeOf = (p: (typeof peers)[number]): string => sectorAt(p.session.welcome!.x, p.session.welcome!.y)!.key;
+    const inSuccession = (p: (typeof peers)[number], key: string): boolean =>
+      p.room.isCzar(key) || p.room.czarOf(key) === p.room.self || p.room.backupsOf(key).includes(p.room.self);
+    const pair = peers.flatMap((x) => peers.filter((q) => q !== x && homeOf(q) !== homeOf(x) && !inSuccession(x, homeOf(q))).map((q) => [x, q] as const))[0];
+    expect(pair, `seed ${seed}: some player's home sector is outside another's succession`).toBeDefined();
+    const [a, other] = pair!;
     // a looks at its own home sector only.
     const home = a.session.welcome!;
     a.session.setView({ minX: home.x - 100, minY: home.y - 100, maxX: home.x + 100, maxY: home.y + 100 });
-    expect(a.session.interest(), `seed ${seed}: a declares its home`).toContain(sectorAt(home.x, home.y)!.key);
+    expect(a.session.interest(), `seed ${seed}: a declares its home`).toContain(homeOf(a));
     await advance(1_000);
-    // Another player's home sector where a is neither czar nor backup: a does not declare it.
-    const inSuccession = (key: string): boolean => a.room.isCzar(key) || a.room.backupsOf(key).includes(a.room.self);
-    const other = peers.slice(1).find((p) => !inSuccession(sectorAt(p.session.welcome!.x, p.session.welcome!.y)!.key));
-    expect(other, `seed ${seed}: some other home sector is outside a's succession`).toBeDefined();
-    const far = sectorAt(other!.session.welcome!.x, other!.session.welcome!.y)!.key;
+    const far = homeOf(other);
+    expect(inSuccession(a, far), `seed ${seed}: ${far} still outside a's succession`).toBe(false);
     expect(a.session.interest(), `seed ${seed}: a does not declare ${far}`).not.toContain(far);
     // Its owner moves its fleet there: a's replica of that sector does not follow.
     const before = a.room.stateHash(far);
-    const theirs = ships(other!).filter((id) => id.startsWith(`${other!.session.profile.playerId}.`));
-    expect(theirs.length, `seed ${seed}: ${other!.id} has a fleet`).toBeGreaterThan(0);
+    const theirs = ships(other).filter((id) => id.startsWith(`${other.session.profile.playerId}.`));
+    expect(theirs.length, `seed ${seed}: ${other.id} has a fleet`).toBeGreaterThan(0);
     let took = -1;
-    void other!.session.order(theirs, other!.session.welcome!.x + 200, other!.session.welcome!.y + 150).then((n2) => (took = n2));
+    void other.session.order(theirs, other.session.welcome!.x + 200, other.session.welcome!.y + 150).then((n2) => (took = n2));
     await advance(3_000);
     expect(took, `seed ${seed}: the order was taken`).toBe(theirs.length);
-    expect(other!.room.stateHash(far), `seed ${seed}: the fleet moved`).not.toBe(before);
+    expect(other.room.stateHash(far), `seed ${seed}: the fleet moved`).not.toBe(before);
     expect(a.room.stateHash(far), `seed ${seed}: a did not receive ${far}`).toBe(before);
     // Zoomed out to the whole galaxy: every sector, and a catches up.
     a.session.setView('all');
     await advance(3_000);
     expect(a.session.interest()).toHaveLength(SECTORS.length);
-    for (const s of SECTORS) expect(a.room.stateHash(s.key), `seed ${seed}: a caught up on ${s.key}`).toBe(other!.room.stateHash(s.key));
+    for (const s of SECTORS) expect(a.room.stateHash(s.key), `seed ${seed}: a caught up on ${s.key}`).toBe(other.room.stateHash(s.key));
   }, 60_000);
 });
