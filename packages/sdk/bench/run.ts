@@ -28,7 +28,8 @@ async function loadSuites(): Promise<BenchSuite[]> {
     if (!mod.default || typeof mod.default.run !== 'function') throw new Error(`bench/suites/${f} must default-export a BenchSuite`);
     suites.push(mod.default);
   }
-  return suites;
+  // Throughput suites first (see BenchSuite.first); the rest in file order. sort() is stable.
+  return suites.sort((a, b) => Number(b.first === true) - Number(a.first === true));
 }
 
 async function main(): Promise<void> {

@@ -79,6 +79,7 @@ const mbPerS = (bytes: number, ms: number): number => bytes / 1e6 / (ms / 1000);
 const suite: BenchSuite = {
   name: 'wire',
   description: 'frame codec: throughput (MB/s) and wire efficiency of small deltas',
+  first: true,
   async run(ctx) {
     const rows: BenchRow[] = [];
     const metrics: Record<string, number> = {};
