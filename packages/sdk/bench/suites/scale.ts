@@ -99,7 +99,7 @@ function makeWorld(n: number, rng: Rng): World {
 
 /**
  * Czar and backups of every sector: the top `1 + BACKUPS` of the engine's unweighted rendezvous
- * ranking (`rankPrepared`: by `pairHash52` descending, ties by peer id), computed with the hash
+ * ranking (`scorePrepared`: by `pairHash52` descending, ties by peer id), computed with the hash
  * inlined on typed arrays, since at 10,000 peers and sectors that is 10^8 pairs.
  */
 function successions(w: World): Map<string, PeerId[]> {

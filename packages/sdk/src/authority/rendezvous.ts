@@ -62,7 +62,7 @@ export interface Scored {
   readonly score: number;
 }
 
-/** Scores one prepared entry for a shard (see {@link rankPrepared}). */
+/** Scores one prepared entry for a shard (see {@link scorePrepared}). */
 export function scoreEntry(shard: Lanes, e: RankEntry, weighted: boolean): Scored {
   const h = pairHash52(shard, e.lanes);
   // -w / ln(u) grows with u, so with equal weights both branches give the same order.
@@ -79,14 +79,10 @@ export function byScore(x: Scored, y: Scored): number {
 }
 
 /**
- * Ranks prepared entries for a shard: index 0 is the czar, then the backups in order. `weighted`
- * false skips the logarithm (all weights equal: the raw hash already orders the peers).
+ * The scores of prepared entries for a shard, in succession order: index 0 is the czar, then the
+ * backups. `weighted` false skips the logarithm (all weights equal: the raw hash already orders
+ * the peers).
  */
-export function rankPrepared(shard: Lanes, entries: readonly RankEntry[], weighted: boolean): PeerId[] {
-  return scorePrepared(shard, entries, weighted).map((s) => s.peer);
-}
-
-/** The scores of `entries` for a shard, in succession order. */
 export function scorePrepared(shard: Lanes, entries: readonly RankEntry[], weighted: boolean): Scored[] {
   const scored = entries.map((e) => scoreEntry(shard, e, weighted));
   scored.sort(byScore);
@@ -110,5 +106,5 @@ export function hasWeights(entries: readonly RankEntry[]): boolean {
  */
 export function rankPeers(shard: ShardId, peers: readonly PeerId[], weights?: PeerWeights): PeerId[] {
   const entries = rankEntries(peers, weights);
-  return rankPrepared(lanesOf(shard), entries, hasWeights(entries));
+  return scorePrepared(lanesOf(shard), entries, hasWeights(entries)).map((s) => s.peer);
 }

@@ -100,7 +100,7 @@ export function wellFormedUtf8(s: string): Uint8Array | undefined {
 }
 
 /** True if `s` has no lone surrogate (which UTF-8 cannot carry and would turn into U+FFFD). */
-export function isWellFormedString(s: string): boolean {
+function isWellFormedString(s: string): boolean {
   return !/\p{Cs}/u.test(s);
 }
 
