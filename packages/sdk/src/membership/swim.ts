@@ -339,8 +339,9 @@ export class SwimMembership implements MembershipView {
     if (this.state !== 'running') return;
     this.connected.delete(peer);
     this.stale.delete(peer);
-    // Our own transport closing reports every peer as closed: that says nothing about them.
-    if (this.transport.closed) return;
+    // Our own transport closing reports every peer as closed: that says nothing about them. A
+    // hang-up (a connection cap at either end) says nothing either: probes go through helpers now.
+    if (this.transport.closed || reason === 'hung-up') return;
     const m = this.table.get(peer);
     if (!m || !isMemberStatus(m.status)) return;
     if (reason === 'closed') {

@@ -241,6 +241,37 @@ export const conformanceScenarios: readonly ConformanceScenario[] = [
       await h.waitFor(() => logC.from(b.localId, 'control').length === 1, 'survivors still connected');
     },
   },
+  {
+    name: '[T9] hangUp closes one connection: both sides see hung-up, stay in the room, and can dial again',
+    async run(h) {
+      const [a, b, c] = await h.createRoom(3);
+      check(a && b && c, 'room of 3');
+      const logA = new EventLog(a);
+      const logB = new EventLog(b);
+      // Sent before the hang-up on the reliable channel: still delivered.
+      a.send(b.localId, 'control', bytes(1));
+      a.hangUp(b.localId);
+      check(!hasPeer(a, b.localId), 'the hanging-up side drops the peer at once');
+      const leftA = logA.left.filter((e) => e.peer === b.localId);
+      check(leftA.length === 1 && leftA[0]!.reason === 'hung-up', `hanging-up side saw ${JSON.stringify(leftA)}, expected one hung-up`);
+      expectCode(() => a.send(b.localId, 'control', bytes(2)), ErrorCode.UnknownPeer, 'send after hanging up');
+      a.hangUp(b.localId); // not connected: a no-op
+      await h.waitFor(() => !hasPeer(b, a.localId), 'the other side drops the connection');
+      const leftB = logB.left.filter((e) => e.peer === a.localId);
+      check(leftB.length === 1 && leftB[0]!.reason === 'hung-up', `other side saw ${JSON.stringify(leftB)}, expected one hung-up`);
+      check(logB.from(a.localId, 'control').length === 1, 'data sent before the hang-up was delivered');
+      check(!a.closed && !b.closed, 'both transports stay open');
+      check(hasPeer(a, c.localId) && hasPeer(b, c.localId), 'the other connections stay up');
+      // Either side may dial again.
+      b.dial(a.localId);
+      await h.waitFor(() => hasPeer(a, b.localId) && hasPeer(b, a.localId), 'reconnected after a hang-up');
+      b.send(a.localId, 'state', bytes(3));
+      a.send(b.localId, 'control', bytes(4));
+      await h.waitFor(() => logA.from(b.localId, 'state').length >= 1 && logB.from(a.localId, 'control').length === 2, 'messages over the new connection');
+      await a.close();
+      expectCode(() => a.hangUp(c.localId), ErrorCode.Closed, 'hangUp after close');
+    },
+  },
 ];
 
 /**

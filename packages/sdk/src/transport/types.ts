@@ -42,7 +42,12 @@ export type LeaveReason =
   /** The peer stopped answering keep-alives (tab crashed, network gone). */
   | 'timeout'
   /** The connection failed (ICE failure, data channel error). */
-  | 'error';
+  | 'error'
+  /**
+   * One side closed just this connection with {@link Transport.hangUp} (to stay under a
+   * connection cap): both peers are still in the room and either may dial the other again.
+   */
+  | 'hung-up';
 
 /**
  * The events of a {@link Transport}, by name: what `transport.on(name, listener)` passes to the
@@ -99,6 +104,12 @@ export interface Transport {
    * malformed id.
    */
   dial(peer: PeerId): void;
+  /**
+   * Closes the connection to `peer` alone, e.g. one a connection cap no longer has room for: both
+   * sides see `peer-left` with reason `hung-up` (this side at once), both stay in the room, and
+   * either may `dial` the other again later. No-op when not connected. Throws `closed` after close.
+   */
+  hangUp(peer: PeerId): void;
   /** Bytes queued but not yet handed to the network for `peer` on `channel` (0 for unknown peers). */
   bufferedAmount(peer: PeerId, channel: Channel): number;
   /** Subscribes to an event; returns an unsubscribe function. */

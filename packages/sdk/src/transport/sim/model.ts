@@ -39,7 +39,8 @@ export interface ConnEnd {
   lastHeard: number;
 }
 
-export const PacketKind = { Data: 0, KeepAlive: 1, Bye: 2 } as const;
+/** `HangUp` travels on `control`, after the data sent before it: the connection alone closes. */
+export const PacketKind = { Data: 0, KeepAlive: 1, Bye: 2, HangUp: 3 } as const;
 export type PacketKind = (typeof PacketKind)[keyof typeof PacketKind];
 
 export interface Packet {

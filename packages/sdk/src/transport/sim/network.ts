@@ -132,6 +132,7 @@ export class SimNetwork {
       bufferedAmount: (node, peer, channel) => (node.conns.has(peer) ? (node.out.get(peer)?.buffered[channel] ?? 0) : 0),
       close: (node) => this.close(node),
       dial: (node, peer) => this.dialRequest(node, peer),
+      hangUp: (node, peer) => this.hangUp(node, peer),
     };
   }
 
@@ -364,6 +365,15 @@ export class SimNetwork {
     }
     if (node.conns.has(peer)) return;
     this.dial(node, other, true);
+  }
+
+  /** `SimTransport.hangUp`: closes one connection; the other side learns it one control trip later. */
+  private hangUp(node: SimNode, peer: PeerId): void {
+    const end = node.conns.get(peer);
+    if (!end) return;
+    this.transmit(node, end, PacketKind.HangUp, 'control', EMPTY);
+    node.redial.delete(peer);
+    this.dropEnd(node, end, 'hung-up');
   }
 
   private resolveTransportOptions(options: SimTransportOptions): ResolvedTransportOptions {
@@ -735,6 +745,7 @@ export class SimNetwork {
     end.lastHeard = this.clock.now();
     if (packet.kind === PacketKind.KeepAlive) return;
     if (packet.kind === PacketKind.Bye) return this.dropEnd(to, end, 'closed');
+    if (packet.kind === PacketKind.HangUp) return this.dropEnd(to, end, 'hung-up');
     const c = packet.link.stats[packet.channel];
     c.delivered++;
     c.bytesDelivered += packet.data.length;

@@ -14,6 +14,7 @@ export interface SimHost {
   bufferedAmount(node: SimNode, peer: PeerId, channel: Channel): number;
   close(node: SimNode): void;
   dial(node: SimNode, peer: PeerId): void;
+  hangUp(node: SimNode, peer: PeerId): void;
 }
 
 /**
@@ -105,6 +106,14 @@ export class SimTransport implements Transport {
       throw new TransportError(ErrorCode.Closed, `transport ${this.localId} is ${this.node.state}; join the network again to dial`, { peer });
     }
     this.host.dial(this.node, peer);
+  }
+
+  /** Closes the connection to `peer` alone; see `Transport.hangUp`. */
+  hangUp(peer: PeerId): void {
+    if (this.node.state !== 'live') {
+      throw new TransportError(ErrorCode.Closed, `transport ${this.localId} is ${this.node.state}; join the network again to hang up`, { peer });
+    }
+    this.host.hangUp(this.node, peer);
   }
 
   close(): Promise<void> {
