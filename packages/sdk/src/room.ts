@@ -31,6 +31,7 @@
 import type { Schema } from '@colyseus/schema';
 import type { StateHash } from './replication/state-hash.js';
 import { fmix32 } from './authority/hash.js';
+import type { Placement } from './authority/rendezvous.js';
 import type { StateSource } from './replication/shard-store.js';
 import type { PositionSample } from './replication/positions.js';
 import type { PositionsView } from './replication/positions-view.js';
@@ -131,6 +132,13 @@ export interface RoomOptions extends ReplicationOptions {
    * reach everyone). Use the same setting on every peer. Default: off, every peer gets every shard.
    */
   readonly interest?: boolean | InterestTableOptions;
+  /**
+   * Locality of authority ([S27]): a tier per (peer, shard), so a shard's czar and backups come
+   * from its lowest tier, e.g. `sectorPlacement()` with peer ids from `withHome`: a sector's
+   * players, then its neighbours'. Use the same placement on every peer. Default: none (pure
+   * rendezvous, every peer alike).
+   */
+  readonly placement?: Placement;
 }
 
 /** Options of {@link joinRoom}: where to meet, plus everything {@link RoomOptions} takes but the transport. */
@@ -202,6 +210,8 @@ export class Room {
   readonly transport: Transport;
   /** The membership view authority is computed from. */
   readonly membership: MembershipView;
+  /** The locality of authority the room was created with ({@link RoomOptions.placement}), if any. */
+  readonly placement: Placement | undefined;
   private readonly engine: ReplicationEngine;
   private readonly interest: InterestExchange | undefined;
   private readonly ownsMembership: boolean;
@@ -215,6 +225,7 @@ export class Room {
       throw new ArgumentError('Room.create needs { transport }: a PeerJsTransport (or use joinRoom), or a SimTransport in tests.');
     }
     this.transport = options.transport;
+    this.placement = options.placement;
     this.ownsMembership = options.membership === undefined;
     const clock = options.clock ?? systemClock;
     const rng = options.rng ?? systemRng;

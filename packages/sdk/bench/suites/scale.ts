@@ -21,7 +21,8 @@
  *   peers every 500 ms. Not modelled: SWIM membership, commit acks, hand-offs, summaries. Its
  *   figures are written under keys naming the model.
  */
-import { lanesOf } from '../../src/authority/hash.js';
+import { lanesOf, pairHash52 } from '../../src/authority/hash.js';
+import { rankPeers } from '../../src/authority/rendezvous.js';
 import { shardId } from '../../src/authority/ids.js';
 import { AuthorityView } from '../../src/authority/view.js';
 import { Room } from '../../src/room.js';
@@ -31,6 +32,7 @@ import { writerTag } from '../../src/replication/epoch.js';
 import { SALT_DELTA } from '../../src/replication/protocol.js';
 import { ShardWriter } from '../../src/replication/shard-store.js';
 import { interestFromSectors } from '../../src/spatial/interest.js';
+import { sectorPlacement, withHome } from '../../src/spatial/placement.js';
 import { key, sector, type SectorId } from '../../src/spatial/sector.js';
 import { SectorWorld } from '../../src/spatial/world.js';
 import { SectorState, UnitState } from '../../src/spatial/world-state.js';
@@ -81,12 +83,14 @@ interface World {
 
 function makeWorld(n: number, rng: Rng): World {
   const side = Math.ceil(Math.sqrt(n));
-  const peers = Array.from({ length: n }, (_, i) => asPeerId(`p${i.toString(36).padStart(4, '0')}`));
   const home: SectorId[] = [];
+  const peers: PeerId[] = [];
   const residents = new Map<string, number[]>();
   for (let i = 0; i < n; i++) {
     const h = sector(randomInt(rng, side), randomInt(rng, side), 0);
     home.push(h);
+    // The home rides in the id, so every peer places authority alike ([S27]).
+    peers.push(withHome(`p${i.toString(36).padStart(4, '0')}`, h));
     const k = key(h);
     const list = residents.get(k);
     if (list) list.push(i);
@@ -98,61 +102,33 @@ function makeWorld(n: number, rng: Rng): World {
 }
 
 /**
- * Czar and backups of every sector: the top `1 + BACKUPS` of the engine's unweighted rendezvous
- * ranking (`scorePrepared`: by `pairHash52` descending, ties by peer id), computed with the hash
- * inlined on typed arrays, since at 10,000 peers and sectors that is 10^8 pairs.
+ * Czar and backups of every sector: the top `1 + BACKUPS` of the engine's ranking under the
+ * world's placement ([S27], `sectorPlacement`: residents of the sector, then of its 8 neighbours,
+ * then anyone; rendezvous within a tier), computed from the residents nearby, since at 10,000
+ * peers and sectors ranking everyone is 10^8 pairs. Sectors with fewer than `1 + BACKUPS` peers
+ * nearby rank the whole room.
  */
 function successions(w: World): Map<string, PeerId[]> {
-  const pa = new Int32Array(w.n);
-  const pb = new Int32Array(w.n);
-  w.peers.forEach((p, i) => {
-    const l = lanesOf(p);
-    pa[i] = l.a | 0;
-    pb[i] = l.b | 0;
-  });
-  // Peer order for ties: ranks of ids (ids are unique, so ties need only be consistent with `<`).
-  const order = new Int32Array(w.n);
-  [...w.peers.keys()].sort((x, y) => (w.peers[x]! < w.peers[y]! ? -1 : 1)).forEach((i, r) => (order[i] = r));
   const k = 1 + BACKUPS;
+  const placement = sectorPlacement();
+  const lanes = w.peers.map((p) => lanesOf(p));
   const out = new Map<string, PeerId[]>();
-  const topH = new Float64Array(k);
-  const topI = new Int32Array(k);
   for (let y = 0; y < w.side; y++) {
     for (let x = 0; x < w.side; x++) {
       const name = `s0:${x},${y}`;
       const sl = lanesOf(name);
-      const sa = sl.a | 0;
-      const sb = sl.b | 0;
-      let filled = 0;
-      for (let i = 0; i < w.n; i++) {
-        let hi = (sa ^ Math.imul(pa[i]!, 0xcc9e_2d51)) + 0x9e37_79b9;
-        hi ^= hi >>> 16;
-        hi = Math.imul(hi, 0x85eb_ca6b);
-        hi ^= hi >>> 13;
-        hi = Math.imul(hi, 0xc2b2_ae35);
-        hi ^= hi >>> 16;
-        hi >>>= 0;
-        // Only a candidate can need the low half: the score is hi·2^20 + (lo >>> 12).
-        if (filled === k && hi * 1_048_576 + 1_048_575 < topH[k - 1]!) continue;
-        let lo = (sb + Math.imul(pb[i]! ^ hi, 0x1b87_3593)) | 0;
-        lo ^= lo >>> 16;
-        lo = Math.imul(lo, 0x85eb_ca6b);
-        lo ^= lo >>> 13;
-        lo = Math.imul(lo, 0xc2b2_ae35);
-        lo ^= lo >>> 16;
-        const h = hi * 1_048_576 + ((lo >>> 0) >>> 12);
-        const better = (j: number): boolean => h > topH[j]! || (h === topH[j]! && order[i]! < order[topI[j]!]!);
-        if (filled === k && !better(k - 1)) continue;
-        let j = filled === k ? k - 1 : filled++;
-        while (j > 0 && better(j - 1)) {
-          topH[j] = topH[j - 1]!;
-          topI[j] = topI[j - 1]!;
-          j--;
+      const local: Array<{ i: number; tier: number; h: number }> = [];
+      for (let dy = -1; dy <= 1; dy++) {
+        for (let dx = -1; dx <= 1; dx++) {
+          for (const i of w.residents.get(`s0:${x + dx},${y + dy}`) ?? []) local.push({ i, tier: dx === 0 && dy === 0 ? 0 : 1, h: pairHash52(sl, lanes[i]!) });
         }
-        topH[j] = h;
-        topI[j] = i;
       }
-      out.set(name, Array.from(topI.subarray(0, filled), (i) => w.peers[i]!));
+      if (local.length >= k) {
+        local.sort((a, b) => a.tier - b.tier || b.h - a.h || (w.peers[a.i]! < w.peers[b.i]! ? -1 : 1));
+        out.set(name, local.slice(0, k).map((c) => w.peers[c.i]!));
+      } else {
+        out.set(name, rankPeers(shardId(name), w.peers, undefined, placement).slice(0, k));
+      }
     }
   }
   return out;
@@ -217,8 +193,8 @@ export function runModel(seed: number, n: number, now: () => number): SizeResult
   const rng = new SeededRng(seed);
   const w = makeWorld(n, rng);
   const succession = successions(w);
-  // The inlined ranking must be the engine's: check a sample against AuthorityView.
-  const view = new AuthorityView({ version: 1, peers: w.peers });
+  // The local ranking must be the engine's: check a sample against AuthorityView.
+  const view = new AuthorityView({ version: 1, peers: w.peers, placement: sectorPlacement() });
   for (let s = 0; s < 20; s++) {
     const k = `s0:${randomInt(rng, w.side)},${randomInt(rng, w.side)}`;
     const engine = view.succession(shardId(k)).slice(0, 1 + BACKUPS).join(',');
@@ -392,7 +368,7 @@ const WAVE_GAP_MS = 2_000;
 /** Longest wait, in virtual ms, for every sector to have a czar after the last wave. */
 const CZAR_WAIT_MS = 4_000;
 /** Virtual ms of units moving before the measured window (hand-offs and summaries under way). */
-const ENGINE_WARMUP_MS = 3_000;
+const ENGINE_WARMUP_MS = Number(process.env.WARM ?? 3_000);
 
 /** Arrival of the engine's peers (defaults: {@link FIRST_WAVE}, {@link WAVE_GROWTH}). */
 export interface Waves {
@@ -412,12 +388,14 @@ export function runEngine(seed: number, n: number, now: () => number, log: (line
   const worlds: SectorWorld[] = [];
   const transports: SimTransport[] = [];
   const budgets: ConnectionBudget[] = [];
+  // One placement for all: it caches parsed homes and sectors ([S27]).
+  const placement = sectorPlacement();
   const add = (i: number): void => {
     const transport = net.join(w.peers[i]!, { mesh: randomMesh(2) });
     transports.push(transport);
     // requireMajority off: [R26] counts only peers this one holds a connection to, which a partial
     // mesh never reaches a majority of (see the suite notes).
-    const room = Room.create({ transport, clock: net.clock, rng: rng.fork(), interest: true, tickMs: TICK_MS, leaveOnHide: false, bootstrapMs: 1_000, requireMajority: false });
+    const room = Room.create({ transport, clock: net.clock, rng: rng.fork(), interest: true, tickMs: TICK_MS, leaveOnHide: false, bootstrapMs: 1_000, requireMajority: false, placement });
     const budget = new ConnectionBudget(transport, DEFAULT_MAX_CONNECTIONS);
     budgets.push(budget);
     const world = SectorWorld.create({

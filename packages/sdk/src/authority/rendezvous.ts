@@ -13,6 +13,15 @@ import type { PeerId } from '../transport/types.js';
 import { detLn, lanesOf, pairHash52, unitInterval, type Lanes } from './hash.js';
 import type { ShardId } from './ids.js';
 
+/**
+ * Locality of authority: a tier for a peer on a shard, lower first. A succession orders the peers
+ * by tier, then by score within a tier, so the czar and backups of a shard come from its lowest
+ * tier that has eligible peers (e.g. the players whose home is in a sector, then its neighbours',
+ * then anyone). Every peer must compute the same tiers: a pure function of the two ids, returning
+ * a small integer >= 0 (see `sectorPlacement` in the spatial layer).
+ */
+export type Placement = (peer: PeerId, shard: ShardId) => number;
+
 /** Capacity weight per peer; a peer that is absent has weight 1. Weights must be finite and > 0. */
 export type PeerWeights = ReadonlyMap<PeerId, number>;
 
@@ -55,23 +64,26 @@ export function rankEntries(peers: Iterable<PeerId>, weights?: PeerWeights): Ran
   return out;
 }
 
-/** A peer's score for one shard; sorted by {@link byScore}, the succession. */
+/** A peer's tier and score for one shard; sorted by {@link byScore}, the succession. */
 export interface Scored {
   readonly peer: PeerId;
   readonly h: number;
   readonly score: number;
+  /** From the {@link Placement}; 0 without one. */
+  readonly tier: number;
 }
 
-/** Scores one prepared entry for a shard (see {@link scorePrepared}). */
-export function scoreEntry(shard: Lanes, e: RankEntry, weighted: boolean): Scored {
+/** Scores one prepared entry for a shard (see {@link scorePrepared}); `tier` from the placement. */
+export function scoreEntry(shard: Lanes, e: RankEntry, weighted: boolean, tier = 0): Scored {
   const h = pairHash52(shard, e.lanes);
   // -w / ln(u) grows with u, so with equal weights both branches give the same order.
   const score = weighted ? -e.weight / detLn(unitInterval(h)) : h;
-  return { peer: e.peer, h, score };
+  return { peer: e.peer, h, score, tier };
 }
 
-/** Succession order: highest score first; total and independent of input order. */
+/** Succession order: lowest tier first, then highest score; total and independent of input order. */
 export function byScore(x: Scored, y: Scored): number {
+  if (x.tier !== y.tier) return x.tier - y.tier;
   if (x.score !== y.score) return y.score - x.score;
   if (x.h !== y.h) return y.h - x.h;
   // Ties are astronomically rare, but the order must still be total and input-independent.
@@ -83,8 +95,8 @@ export function byScore(x: Scored, y: Scored): number {
  * backups. `weighted` false skips the logarithm (all weights equal: the raw hash already orders
  * the peers).
  */
-export function scorePrepared(shard: Lanes, entries: readonly RankEntry[], weighted: boolean): Scored[] {
-  const scored = entries.map((e) => scoreEntry(shard, e, weighted));
+export function scorePrepared(shard: Lanes, entries: readonly RankEntry[], weighted: boolean, tierOf?: (peer: PeerId) => number): Scored[] {
+  const scored = entries.map((e) => scoreEntry(shard, e, weighted, tierOf?.(e.peer) ?? 0));
   scored.sort(byScore);
   return scored;
 }
@@ -104,7 +116,14 @@ export function hasWeights(entries: readonly RankEntry[]): boolean {
  * const [czar, ...backups] = rankPeers(shardId('world'), ['a', 'b', 'c'].map(asPeerId));
  * ```
  */
-export function rankPeers(shard: ShardId, peers: readonly PeerId[], weights?: PeerWeights): PeerId[] {
+export function rankPeers(shard: ShardId, peers: readonly PeerId[], weights?: PeerWeights, placement?: Placement): PeerId[] {
   const entries = rankEntries(peers, weights);
-  return scorePrepared(lanesOf(shard), entries, hasWeights(entries)).map((s) => s.peer);
+  return scorePrepared(lanesOf(shard), entries, hasWeights(entries), placement && ((p) => checkedTier(placement, p, shard))).map((s) => s.peer);
+}
+
+/** A placement's tier, or an {@link ArgumentError} naming the pair when it is not an integer >= 0. */
+export function checkedTier(placement: Placement, peer: PeerId, shard: ShardId): number {
+  const t = placement(peer, shard);
+  if (!Number.isInteger(t) || t < 0) throw new ArgumentError(`Placement gave tier ${String(t)} to ${peer} on ${shard}: return an integer >= 0.`, { peer, shard, tier: t });
+  return t;
 }

@@ -11,7 +11,7 @@ import { ArgumentError } from '../errors.js';
 import type { PeerId } from '../transport/types.js';
 import { lanesOf } from './hash.js';
 import type { ShardId } from './ids.js';
-import { byScore, hasWeights, rankEntries, scoreEntry, scorePrepared, type PeerWeights, type RankEntry, type Scored } from './rendezvous.js';
+import { byScore, checkedTier, hasWeights, rankEntries, scoreEntry, scorePrepared, type PeerWeights, type Placement, type RankEntry, type Scored } from './rendezvous.js';
 
 /** What an {@link AuthorityView} is built from. */
 export interface AuthorityViewInit {
@@ -26,6 +26,8 @@ export interface AuthorityViewInit {
   readonly standby?: Iterable<PeerId>;
   /** Capacity weights (default 1 each); see {@link rankPeers}. */
   readonly weights?: PeerWeights;
+  /** Locality tiers (default: one tier for all); see {@link Placement}. */
+  readonly placement?: Placement;
   /**
    * The view this one follows, for speed only: a succession is then derived from the previous
    * view's (scores of the peers that stayed are kept, only the newcomers are hashed) instead of
@@ -61,6 +63,7 @@ export class AuthorityView {
   /** Live peers in standby, sorted. */
   readonly standby: readonly PeerId[];
   private readonly weights: PeerWeights | undefined;
+  private readonly placement: Placement | undefined;
   private readonly entries: readonly RankEntry[];
   private readonly weighted: boolean;
   private readonly eligibleSet: ReadonlySet<PeerId>;
@@ -84,10 +87,11 @@ export class AuthorityView {
     this.eligibleSet = new Set(this.eligible);
     this.peerSet = new Set(peers);
     this.weights = init.weights;
+    this.placement = init.placement;
     this.entries = rankEntries(this.eligible, init.weights);
     this.weighted = hasWeights(this.entries);
     const prev = init.previous;
-    if (prev && prev.weights === this.weights && prev.weighted === this.weighted) {
+    if (prev && prev.weights === this.weights && prev.weighted === this.weighted && prev.placement === this.placement) {
       prev.previous = undefined;
       prev.joinedSincePrevious = undefined;
       this.previous = prev;
@@ -96,15 +100,18 @@ export class AuthorityView {
 
   /**
    * A view for the next membership version. Fields left out of `changes` are carried over
-   * (the standby peers still live, and the weights); `version` defaults to this version + 1.
+   * (the standby peers still live, the weights and the placement); `version` defaults to this
+   * version + 1.
    */
   next(changes: Partial<AuthorityViewInit>): AuthorityView {
     const weights = changes.weights ?? this.weights;
+    const placement = changes.placement ?? this.placement;
     return new AuthorityView({
       version: changes.version ?? this.version + 1,
       peers: changes.peers ?? this.peers,
       standby: changes.standby ?? this.standby,
       ...(weights ? { weights } : {}),
+      ...(placement ? { placement } : {}),
       previous: this,
     });
   }
@@ -125,10 +132,12 @@ export class AuthorityView {
     const prev = this.previous;
     const before = prev?.scored.get(shard);
     let scored: Scored[];
+    const placement = this.placement;
+    const tierOf = placement && ((p: PeerId) => checkedTier(placement, p, shard));
     if (prev && before) {
       this.joinedSincePrevious ??= this.entries.filter((e) => !prev.eligibleSet.has(e.peer));
       const lanes = lanesOf(shard);
-      const joined = this.joinedSincePrevious.map((e) => scoreEntry(lanes, e, this.weighted)).sort(byScore);
+      const joined = this.joinedSincePrevious.map((e) => scoreEntry(lanes, e, this.weighted, tierOf?.(e.peer) ?? 0)).sort(byScore);
       scored = [];
       let j = 0;
       for (const x of before) {
@@ -138,7 +147,7 @@ export class AuthorityView {
       }
       while (j < joined.length) scored.push(joined[j++]!);
     } else {
-      scored = scorePrepared(lanesOf(shard), this.entries, this.weighted);
+      scored = scorePrepared(lanesOf(shard), this.entries, this.weighted, tierOf);
     }
     this.scored.set(shard, scored);
     return scored;

@@ -11,6 +11,7 @@
  */
 import { Schema } from '@colyseus/schema';
 import { AnarchyError, ArgumentError, ErrorCode } from '../errors.js';
+import type { Placement } from '../authority/rendezvous.js';
 import { AuthorityView } from '../authority/view.js';
 import { shardId, term as toTerm, type ShardId } from '../authority/ids.js';
 import type { MembershipView } from '../membership/types.js';
@@ -113,6 +114,8 @@ export interface EngineInit extends ReplicationOptions {
   readonly hasLeft?: (peer: PeerId) => boolean;
   /** Interest-scoped delivery ([I1]–[I4], interest.ts): who receives each shard. Default: every peer. */
   readonly interest?: DeliveryFilter;
+  /** Locality of authority ({@link Placement}); the same on every peer. Default: none. */
+  readonly placement?: Placement;
 }
 
 function checkPositive(name: string, value: number, integer = false): void {
@@ -195,6 +198,7 @@ export class ReplicationEngine {
   private readonly onForeign: ((peer: PeerId, message: Message) => void) | undefined;
   /** The last view each departed peer was in: whom it named its first backup ([R25]). */
   private readonly departed = new Map<PeerId, AuthorityView>();
+  private readonly placement: Placement | undefined;
   private reportedStatus: 'ok' | 'degraded' = 'ok';
   /** When each peer last sent us anything: a peer silent for long is not reachable ([R26]). */
   private readonly heardFrom = new Map<PeerId, number>();
@@ -215,6 +219,7 @@ export class ReplicationEngine {
     this.clock = init.clock;
     this.rng = init.rng;
     this.interest = init.interest;
+    this.placement = init.placement;
     this.self = init.transport.localId;
     // A new instance under an old id must not reopen or continue a term of its previous life ([R7]).
     this.selfTag = writerTag(this.self, init.instanceNonce ?? randomInt(this.rng, 0x1_0000_0000));
@@ -547,7 +552,8 @@ export class ReplicationEngine {
     for (const p of this.leaving) standby.add(p);
     if (this.selfLeaving || this.selfAway) standby.add(this.self);
     const peers = this.membership.members();
-    const view = new AuthorityView({ version: this.membership.version(), peers, standby, previous: this.view });
+    const placement = this.placement;
+    const view = new AuthorityView({ version: this.membership.version(), peers, standby, previous: this.view, ...(placement ? { placement } : {}) });
     return view;
   }
 

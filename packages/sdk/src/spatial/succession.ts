@@ -7,10 +7,13 @@
  * sees the same view (a simulation runs hundreds of peers in one process; they agree on the view
  * most of the time), so the work is done once per distinct view, not once per peer.
  *
- * The order is exactly {@link AuthorityView.succession}'s for unweighted peers (by
- * `pairHash52(shard, peer)` descending, ties by peer id); the tests check it against the view.
+ * The order is exactly {@link AuthorityView.succession}'s for unweighted peers (by placement tier
+ * when there is a placement, then `pairHash52(shard, peer)` descending, ties by peer id); the
+ * tests check it against the view.
  */
 import { lanesOf, pairHash52, type Lanes } from '../authority/hash.js';
+import { checkedTier, type Placement } from '../authority/rendezvous.js';
+import { shardId } from '../authority/ids.js';
 import { ArgumentError } from '../errors.js';
 import type { PeerId } from '../transport/types.js';
 
@@ -18,6 +21,16 @@ import type { PeerId } from '../transport/types.js';
 const SHARED_TABLES = 4;
 
 const shared = new Map<string, SuccessionHeads>();
+/** A number per placement function, so shared tables never mix placements. */
+const placementIds = new WeakMap<Placement, number>();
+let nextPlacementId = 1;
+
+function placementKey(placement: Placement | undefined): number {
+  if (!placement) return 0;
+  let id = placementIds.get(placement);
+  if (id === undefined) placementIds.set(placement, (id = nextPlacementId++));
+  return id;
+}
 
 /**
  * Czar and first backups of each shard under one set of eligible peers; computed per shard on
@@ -46,7 +59,13 @@ export class SuccessionHeads {
    * heads.top('s0:0,0'); // e.g. ['c', 'a']
    * ```
    */
-  constructor(peers: Iterable<PeerId>, standby: Iterable<PeerId>, depth: number) {
+  constructor(
+    peers: Iterable<PeerId>,
+    standby: Iterable<PeerId>,
+    depth: number,
+    /** The room's placement (`Room.placement`), so the heads match its view. */
+    readonly placement?: Placement,
+  ) {
     if (!Number.isInteger(depth) || depth < 1) throw new ArgumentError(`Succession depth ${String(depth)} is invalid: use an integer >= 1.`, { depth });
     const away = new Set(standby);
     this.eligible = [...new Set(peers)].filter((p) => !away.has(p)).sort();
@@ -64,9 +83,9 @@ export class SuccessionHeads {
    * const czar = heads.top('region:s2:0,0')[0];
    * ```
    */
-  static shared(peers: Iterable<PeerId>, standby: Iterable<PeerId>, depth: number): SuccessionHeads {
-    const fresh = new SuccessionHeads(peers, standby, depth);
-    const id = `${depth}|${fresh.eligible.join('\n')}`;
+  static shared(peers: Iterable<PeerId>, standby: Iterable<PeerId>, depth: number, placement?: Placement): SuccessionHeads {
+    const fresh = new SuccessionHeads(peers, standby, depth, placement);
+    const id = `${depth}|${placementKey(placement)}|${fresh.eligible.join('\n')}`;
     const hit = shared.get(id);
     if (hit) {
       shared.delete(id);
@@ -89,7 +108,7 @@ export class SuccessionHeads {
   top(shard: string): readonly PeerId[] {
     let out = this.cache.get(shard);
     if (!out) {
-      out = Object.freeze(this.select(lanesOf(shard)));
+      out = Object.freeze(this.select(shard, lanesOf(shard)));
       this.cache.set(shard, out);
     }
     return out;
@@ -109,25 +128,31 @@ export class SuccessionHeads {
   }
 
   /** Insertion into a sorted window of `depth` candidates: O(peers) for a small depth. */
-  private select(shard: Lanes): PeerId[] {
+  private select(name: string, shard: Lanes): PeerId[] {
     const k = Math.min(this.depth, this.eligible.length);
+    const placement = this.placement;
+    const id = shardId(name);
+    const topT: number[] = [];
     const topH: number[] = [];
     const topI: number[] = [];
+    // Strictly before (lower tier, or same tier and higher hash): `eligible` is sorted, so among
+    // equal keys the earlier index is the smaller id and keeps its place, as the view orders them.
+    const before = (t: number, h: number, j: number): boolean => t < topT[j]! || (t === topT[j]! && h > topH[j]!);
     for (let i = 0; i < this.eligible.length; i++) {
+      const t = placement ? checkedTier(placement, this.eligible[i]!, id) : 0;
+      if (topH.length === k && topT[k - 1]! < t) continue;
       const h = pairHash52(shard, this.lanes[i]!);
-      // `eligible` is sorted, so among equal hashes the earlier index is the smaller id: ties
-      // keep their insertion order, as the view's ranking orders them.
-      if (topH.length === k && h <= topH[k - 1]!) continue;
+      if (topH.length === k && !before(t, h, k - 1)) continue;
       let j = topH.length === k ? k - 1 : topH.length;
-      topH[j] = h;
-      topI[j] = i;
-      while (j > 0 && topH[j - 1]! < h) {
+      while (j > 0 && before(t, h, j - 1)) {
+        topT[j] = topT[j - 1]!;
         topH[j] = topH[j - 1]!;
         topI[j] = topI[j - 1]!;
-        topH[j - 1] = h;
-        topI[j - 1] = i;
         j--;
       }
+      topT[j] = t;
+      topH[j] = h;
+      topI[j] = i;
     }
     return topI.map((i) => this.eligible[i]!);
   }

@@ -51,6 +51,7 @@ import { ArgumentError } from '../errors.js';
 import { REPLICATION_DEFAULTS } from '../replication/engine-types.js';
 import type { Room, RoomMetrics } from '../room.js';
 import type { ConnectionBudget } from '../transport/mesh.js';
+import type { PeerId } from '../transport/types.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
 import { SectorLayout } from './layout.js';
 import { SuccessionHeads } from './succession.js';
@@ -78,6 +79,8 @@ const INTEREST_LINGER_MS = 5_000;
 /** A declared shard not needed for this long is withdrawn ([S21]). */
 const WITHDRAW_AFTER_MS = 10_000;
 const WITHDRAW_CHECK_MS = 1_000;
+/** How often connections over the budget's cap are pruned ([S27]). */
+const PRUNE_EVERY_MS = 1_000;
 
 /** Most shards (regions and every sector that may become active) a world may have. */
 export const MAX_WORLD_SHARDS = 16_384;
@@ -202,6 +205,7 @@ export class SectorWorld {
   /** When each declared shard was last needed (declared, or asked for by hand-offs, interest, spawns). */
   private readonly neededAt = new Map<string, number>();
   private withdrawnAt = Number.NEGATIVE_INFINITY;
+  private connectionsPrunedAt = Number.NEGATIVE_INFINITY;
   private readonly sentAt = new Map<string, number>();
   /** Hand-off writes this peer made as czar, with the term and delta that carry them ([S22]). */
   private readonly written = new Map<string, { readonly term: number; readonly seq: number }>();
@@ -445,6 +449,31 @@ export class SectorWorld {
     this.updateInterest();
     this.withdrawIdle(now);
     this.dialSuccessions();
+    this.pruneConnections(now);
+  }
+
+  /**
+   * [S27]: with a budget, every `PRUNE_EVERY_MS` hangs up the connections over the cap that this
+   * peer does not need: needed are the czar of every shard it declared, the whole succession of
+   * the shards it is czar or backup of, and the peers watching those (they dial the czar as
+   * required, [I1]).
+   */
+  private pruneConnections(now: number): void {
+    const budget = this.budget;
+    const view = this.authority;
+    if (!budget || !view || now - this.connectionsPrunedAt < PRUNE_EVERY_MS) return;
+    this.connectionsPrunedAt = now;
+    const self = this.room.self;
+    const needed = new Set<PeerId>();
+    const mine = new Set<string>();
+    for (const shard of this.declared) {
+      const succession = view.top(shard);
+      if (succession.includes(self)) {
+        mine.add(shard);
+        for (const p of succession) needed.add(p);
+      } else if (succession[0] !== undefined) needed.add(succession[0]);
+    }
+    budget.prune(now, (peer) => needed.has(peer) || this.room.interestOf(peer).some((s) => mine.has(s)));
   }
 
   /**
@@ -813,7 +842,7 @@ export class SectorWorld {
     this.authorityVersion = version;
     this.authorityLayout = layout;
     // Shared with the other worlds of the process that see the same view (see SuccessionHeads).
-    this.authority = SuccessionHeads.shared(this.room.peers(), this.room.membership.standby(), 1 + this.backups);
+    this.authority = SuccessionHeads.shared(this.room.peers(), this.room.membership.standby(), 1 + this.backups, this.room.placement);
     for (const shard of [...this.regions.map(regionShard), ...this.successionCandidates(layout)]) {
       if (!this.declared.has(shard) && this.authority.rankOf(this.room.self, shard) >= 0) this.declare(shard);
     }

@@ -96,4 +96,67 @@ describe('ConnectionBudget', () => {
     budget.dispose();
     net.dispose();
   });
+
+  it('prunes down to the cap: only connections not kept, past their grace, oldest first; both sides stay in the room', () => {
+    const net = new SimNetwork({ seed: 2, transport: { mesh: () => [] } });
+    const peers = ids(7).map((id) => net.join(id));
+    const me = peers[0]!;
+    const budget = new ConnectionBudget(me, 3, { graceMs: 1_000, protectMs: 10_000 });
+    for (const p of ids(4).slice(1)) budget.dial(p, true);
+    net.run(100);
+    // Two more connect to us: over the cap (3) by 2.
+    peers[4]!.dial(me.localId);
+    peers[5]!.dial(me.localId);
+    net.run(100);
+    expect(me.peers()).toHaveLength(5);
+    const left: string[] = [];
+    peers[1]!.on('peer-left', ({ peer, reason }) => left.push(`${peer}:${reason}`));
+    const keep = new Set<PeerId>([asPeerId('p2')]);
+    // Within the grace nothing goes.
+    expect(budget.prune(net.now(), (p) => keep.has(p))).toBe(0);
+    net.run(500);
+    expect(budget.prune(net.now(), (p) => keep.has(p))).toBe(0);
+    net.run(600);
+    // p1..p5 all first seen at the same prune; ties by id: p1 and p3 go (p2 is kept).
+    expect(budget.prune(net.now(), (p) => keep.has(p))).toBe(2);
+    expect(budget.hungUp).toBe(2);
+    expect([...me.peers()].sort()).toEqual(['p2', 'p4', 'p5']);
+    net.run(100);
+    expect(left).toEqual(['p0:hung-up']);
+    expect(peers[3]!.peers()).not.toContain(me.localId);
+    // Under the cap: nothing more, even unkept.
+    expect(budget.prune(net.now(), () => false)).toBe(0);
+    budget.dispose();
+    net.dispose();
+  });
+
+  it('keeps a peer that dialled back after a hang-up for protectMs, then may prune it again', () => {
+    const net = new SimNetwork({ seed: 3, transport: { mesh: () => [] } });
+    const peers = ids(4).map((id) => net.join(id));
+    const me = peers[0]!;
+    const budget = new ConnectionBudget(me, 1, { graceMs: 0, protectMs: 5_000 });
+    budget.dial(asPeerId('p1'), true);
+    budget.dial(asPeerId('p2'), true);
+    net.run(100);
+    expect(budget.prune(net.now(), (p) => p === asPeerId('p1'))).toBe(1);
+    net.run(100);
+    // p2 needs us: it dials back.
+    peers[2]!.dial(me.localId);
+    net.run(100);
+    expect(budget.redialled).toBe(1);
+    expect(budget.prune(net.now(), (p) => p === asPeerId('p1'))).toBe(0);
+    net.run(4_000);
+    expect(budget.prune(net.now(), (p) => p === asPeerId('p1'))).toBe(0);
+    net.run(1_100);
+    expect(budget.prune(net.now(), (p) => p === asPeerId('p1'))).toBe(1);
+    // A peer we dial again ourselves is not "dialled back".
+    net.run(100);
+    budget.dial(asPeerId('p2'), true);
+    net.run(100);
+    expect(budget.redialled).toBe(1);
+    expect(budget.prune(net.now(), (p) => p === asPeerId('p1'))).toBe(1);
+    expect(() => new ConnectionBudget(me, 3, { graceMs: -1 })).toThrow(/graceMs/);
+    budget.dispose();
+    net.dispose();
+  });
 });

@@ -122,19 +122,34 @@ export function interestMesh(options: InterestMeshOptions): MeshPolicy {
   };
 }
 
+/** How long a new connection is safe from {@link ConnectionBudget.prune}, by default. */
+export const DEFAULT_PRUNE_GRACE_MS = 5_000;
+/** How long a peer that dialled back after a hang-up is safe from it, by default. */
+export const DEFAULT_PRUNE_PROTECT_MS = 30_000;
+
+/** When {@link ConnectionBudget.prune} may hang up a connection. */
+export interface PruneOptions {
+  /** A connection open for less than this is kept (default {@link DEFAULT_PRUNE_GRACE_MS}). */
+  readonly graceMs?: number;
+  /** A peer that dialled back after a hang-up is kept this long (default {@link DEFAULT_PRUNE_PROTECT_MS}). */
+  readonly protectMs?: number;
+}
+
 /**
  * The connection cap for dials made after joining: an optional dial happens only while the peer
  * holds (or is opening) fewer than `maxConnections` connections. A required dial (a replica must
  * reach its shard's czar: snapshots and repairs come from the czar only, [R8], [R14]) is made
- * anyway and counted in {@link ConnectionBudget.overCap}. Connections others open to this peer
- * are never refused (a transport accepts every dial), so the cap bounds what a peer asks for,
- * not what it is asked. One budget per transport.
+ * anyway and counted in {@link ConnectionBudget.overCap}. A transport accepts every dial, so
+ * connections others open, and required dials, can take a peer over the cap; {@link
+ * ConnectionBudget.prune} hangs up the ones it no longer needs to come back under it. One budget
+ * per transport.
  *
  * @example
  * ```ts
  * const budget = new ConnectionBudget(transport, 24);
  * budget.dial(czarOfWatchedSector, true); // required: always
  * budget.dial(randomPeer); // optional: only under the cap
+ * budget.prune(clock.now(), (peer) => needed.has(peer)); // every second or so
  * ```
  */
 export class ConnectionBudget {
@@ -142,15 +157,40 @@ export class ConnectionBudget {
   refused = 0;
   /** Required dials made beyond the cap. */
   overCap = 0;
+  /** Connections hung up by {@link ConnectionBudget.prune}. */
+  hungUp = 0;
+  /** Peers that dialled this one again after it hung up on them (protected for a while since). */
+  redialled = 0;
   private readonly pending = new Set<PeerId>();
-  private readonly off: () => void;
+  /** When `prune` first saw each open connection (no later than it opened). */
+  private readonly seen = new Map<PeerId, number>();
+  /** Peers hung up on, until they connect again. */
+  private readonly hungUpOn = new Set<PeerId>();
+  /** Peers that dialled back after a hang-up: when `prune` first saw that (NaN until it does). */
+  private readonly protectedSince = new Map<PeerId, number>();
+  private readonly off: Array<() => void>;
 
   constructor(
     private readonly transport: Transport,
     readonly maxConnections: number = DEFAULT_MAX_CONNECTIONS,
+    private readonly prunePolicy: PruneOptions = {},
   ) {
     checkCount('maxConnections', maxConnections, 1);
-    this.off = transport.on('peer-joined', ({ peer }) => this.pending.delete(peer));
+    checkCount('graceMs', prunePolicy.graceMs ?? DEFAULT_PRUNE_GRACE_MS, 0);
+    checkCount('protectMs', prunePolicy.protectMs ?? DEFAULT_PRUNE_PROTECT_MS, 0);
+    this.off = [
+      transport.on('peer-joined', ({ peer }) => {
+        const ours = this.pending.delete(peer);
+        this.seen.delete(peer);
+        // Dialled back by the peer we hung up on: it needs this connection for something `keep`
+        // cannot see from here (a shard it thinks we write, a relay), so it stays for a while.
+        if (this.hungUpOn.delete(peer) && !ours) {
+          this.protectedSince.set(peer, Number.NaN);
+          this.redialled++;
+        }
+      }),
+      transport.on('peer-left', ({ peer }) => this.seen.delete(peer)),
+    ];
   }
 
   /** Connections open plus dials not answered yet. */
@@ -178,6 +218,40 @@ export class ConnectionBudget {
     return true;
   }
 
+  /**
+   * Hangs up connections this peer does not need until at most `maxConnections` remain, or none
+   * is left that may go: a connection goes only if `keep(peer)` is false, it has been open for
+   * `graceMs` (a new one's purpose may not be known yet: its peer announces its interest right
+   * after connecting), and its peer did not dial back after an earlier hang-up within `protectMs`.
+   * Oldest first. Returns how many were hung up. Call it every second or so with the clock's time.
+   */
+  prune(now: number, keep: (peer: PeerId) => boolean): number {
+    const t = this.transport;
+    if (t.closed) return 0;
+    const peers = t.peers();
+    for (const p of peers) if (!this.seen.has(p)) this.seen.set(p, now);
+    const protectMs = this.prunePolicy.protectMs ?? DEFAULT_PRUNE_PROTECT_MS;
+    for (const [p, since] of this.protectedSince) {
+      if (Number.isNaN(since)) this.protectedSince.set(p, now);
+      else if (now - since >= protectMs) this.protectedSince.delete(p);
+    }
+    let excess = peers.length - this.maxConnections;
+    if (excess <= 0) return 0;
+    const graceMs = this.prunePolicy.graceMs ?? DEFAULT_PRUNE_GRACE_MS;
+    const victims = peers
+      .filter((p) => now - this.seen.get(p)! >= graceMs && !this.protectedSince.has(p) && !keep(p))
+      .sort((a, b) => this.seen.get(a)! - this.seen.get(b)! || (a < b ? -1 : 1));
+    let n = 0;
+    for (const p of victims) {
+      if (excess-- <= 0) break;
+      this.hungUpOn.add(p);
+      t.hangUp(p);
+      n++;
+    }
+    this.hungUp += n;
+    return n;
+  }
+
   /** Forgets unanswered dials (e.g. after a membership change made them moot), freeing their budget. */
   clearPending(): void {
     this.pending.clear();
@@ -185,6 +259,6 @@ export class ConnectionBudget {
 
   /** Stops listening to the transport. */
   dispose(): void {
-    this.off();
+    for (const off of this.off) off();
   }
 }

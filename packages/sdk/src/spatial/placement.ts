@@ -1,0 +1,104 @@
+/**
+ * Authority that follows space ([S27]). With rendezvous alone, the czar of a sector is a random
+ * player anywhere in the world: each player then needs connections to the czars of the sectors it
+ * watches, to the watchers of the sectors it writes, and to the neighbours of those, all in
+ * different places (measured: ~38 connections needed per peer at 128 peers, growing with the
+ * room). With a placement, a sector's czar and backups are the players whose home is in it, then
+ * those next to it, then anyone: the peers a player must reach are its neighbours.
+ *
+ * Every peer must rank alike with no extra round of gossip, so a player's home rides in its peer
+ * id (`withHome`), fixed for the session: a player who travels keeps writing where its home is.
+ */
+import type { Placement } from '../authority/rendezvous.js';
+import { ArgumentError } from '../errors.js';
+import { asPeerId, type PeerId } from '../transport/types.js';
+import { MAX_SCALE, ancestorAt, sector, tryParseKey, type SectorId } from './sector.js';
+import { regionOfShard } from './world-state.js';
+
+/** Separator and tag before a home in a peer id: `<base>-h<scale>_<x>_<y>`, negatives as `n<abs>`. */
+const HOME_PATTERN = /-h(\d{1,2})_(n?\d{1,8})_(n?\d{1,8})$/;
+
+const coord = (v: number): string => (v < 0 ? `n${-v}` : String(v));
+const uncoord = (s: string): number => (s.startsWith('n') ? -Number(s.slice(1)) : Number(s));
+
+/**
+ * A peer id carrying `home`: `base` (alphanumerics, `-` or `_` inside) + `-h<scale>_<x>_<y>`. Pass
+ * it as `peerId` when joining (`Room.join`) or to `SimNetwork.join`. Throws {@link ArgumentError}
+ * on a base that is empty or has other characters.
+ *
+ * @example
+ * ```ts
+ * const id = withHome('k3x9q', sector(4, -2, 0)); // 'k3x9q-h0_4_n2'
+ * homeOf(id); // { x: 4, y: -2, scale: 0 }
+ * ```
+ */
+export function withHome(base: string, home: SectorId): PeerId {
+  if (!/^[A-Za-z0-9]+(?:[_-][A-Za-z0-9]+)*$/.test(base)) {
+    throw new ArgumentError(`Peer id base ${JSON.stringify(base).slice(0, 40)} is invalid: use alphanumerics, joined by single '-' or '_'.`, { base });
+  }
+  return asPeerId(`${base}-h${home.scale}_${coord(home.x)}_${coord(home.y)}`);
+}
+
+/**
+ * The home sector a peer id carries (see {@link withHome}), or undefined when it carries none or
+ * names no valid sector.
+ *
+ * @example
+ * ```ts
+ * homeOf(asPeerId('k3x9q-h0_4_n2')); // { x: 4, y: -2, scale: 0 }
+ * homeOf(asPeerId('k3x9q')); // undefined
+ * ```
+ */
+export function homeOf(peer: PeerId): SectorId | undefined {
+  const m = HOME_PATTERN.exec(peer);
+  if (!m) return undefined;
+  const scale = Number(m[1]);
+  if (scale > MAX_SCALE) return undefined;
+  try {
+    return sector(uncoord(m[2]!), uncoord(m[3]!), scale);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The sector a shard is about: a sector shard's own, a region shard's region; else undefined. */
+function sectorOfShard(shard: string): SectorId | undefined {
+  return tryParseKey(shard) ?? regionOfShard(shard);
+}
+
+/** Tiers of {@link sectorPlacement}. */
+export const PLACEMENT_TIERS = {
+  /** The peer's home is in the shard's sector. */
+  inside: 0,
+  /** The peer's home is in one of the 8 sectors around it (same scale). */
+  near: 1,
+  /** Anyone else, and any peer on a shard that is no sector (or with no home). */
+  elsewhere: 2,
+} as const;
+
+/**
+ * The {@link Placement} of a sector world: on a sector's shard (or a region's), peers whose home
+ * ({@link homeOf}) is inside it come first, then those whose home is in a neighbouring sector of
+ * the same scale, then everyone else; rendezvous orders each tier. Shards that are no sector,
+ * and peers without a home, are all `elsewhere`. Give the same function to `Room.create` /
+ * `Room.join` (`placement`) on every peer of the room.
+ *
+ * @example
+ * ```ts
+ * const room = await Room.join({ signalUrl, room: 'galaxy', peerId: withHome(myId, homeSector), placement: sectorPlacement() });
+ * ```
+ */
+export function sectorPlacement(): Placement {
+  const homes = new Map<PeerId, SectorId | null>();
+  const sectors = new Map<string, SectorId | null>();
+  return (peer, shard) => {
+    let home = homes.get(peer);
+    if (home === undefined) homes.set(peer, (home = homeOf(peer) ?? null));
+    let s = sectors.get(shard);
+    if (s === undefined) sectors.set(shard, (s = sectorOfShard(shard) ?? null));
+    if (!home || !s || home.scale > s.scale) return PLACEMENT_TIERS.elsewhere;
+    const h = home.scale === s.scale ? home : ancestorAt(home, s.scale);
+    const d = Math.max(Math.abs(h.x - s.x), Math.abs(h.y - s.y));
+    return d === 0 ? PLACEMENT_TIERS.inside : d === 1 ? PLACEMENT_TIERS.near : PLACEMENT_TIERS.elsewhere;
+  };
+}
