@@ -6,7 +6,7 @@
  * in the room over REST, and dials the peers its {@link MeshPolicy} picks; peers already in the
  * room accept. Each pair gets one `RTCPeerConnection` carrying two channels (see `link.ts`), and
  * counts as joined once both are open. Every message carries a one-byte envelope (`framing.ts`)
- * so keep-alives and goodbyes never mix with user bytes.
+ * so keep-alives, goodbyes and hang-ups never mix with user bytes.
  *
  * Failure detection does not trust `close` events (a crashed tab sends none): each peer sends a
  * keep-alive on the state channel every `keepAliveMs` and is declared gone after `peerTimeoutMs`
@@ -102,8 +102,8 @@ export const GOODBYE_FLUSH_MS = 250;
 const FLUSH_POLL_MS = 10;
 /**
  * Hard cap on how long a connection we hung up stays open waiting for the far side to close it
- * (see {@link PeerJsTransport.hangUp}): a control channel still busy with a backlog this old is
- * closed anyway.
+ * (see {@link PeerJsTransport.hangUp}). Half a minute moves megabytes even through a slow TURN
+ * relay: a control channel still not drained by then is stuck, and is closed anyway.
  */
 export const HANG_UP_MAX_LINGER_MS = 30_000;
 /** Messages accepted from a peer in the instant between its channels opening and ours. */
@@ -349,17 +349,19 @@ export class PeerJsTransport implements Transport {
    * sends to it throw `unknown-peer`. A hang-up frame follows every message already sent on the
    * reliable `control` channel, so the far side receives all of those, then reports `hung-up`
    * itself and closes its end; `state` messages still in flight may be lost, as always. Nothing
-   * arriving on the old connection after the hang-up is delivered, and neither side reports it
-   * a second time when it closes.
+   * arriving on the old connection after the hang-up is delivered, and neither side reports its
+   * closing as a second `peer-left`.
    *
-   * This side does not close the connection itself until the far side has (proof the frame
-   * arrived), or, if it never does, until `peerTimeoutMs + 2 × keepAliveMs` after the control
-   * channel drained (at most {@link HANG_UP_MAX_LINGER_MS}). No keep-alives go out meanwhile, so
-   * a far side that never got the frame reports `timeout` (a hint to probe, not a leave) before
-   * that close can reach it as `closed`; the one remaining window is a peer whose own
-   * `peerTimeoutMs`/`keepAliveMs` are longer than ours. A `dial` to `peer` during this wait is
-   * made as soon as the old connection is closed, so the far side never refuses it as a
-   * duplicate of the old one.
+   * Ordering: this side keeps the connection open until the far side closes it (which proves the
+   * frame arrived), so its close can never overtake the frame. If the far side never closes it,
+   * this side does, `peerTimeoutMs + 2 × keepAliveMs` after its control channel drained (at most
+   * {@link HANG_UP_MAX_LINGER_MS}); it sends no keep-alives meanwhile, so a far side that never
+   * got the frame has reported `timeout` (a hint to probe, not a leave) before that close reaches
+   * it. The remaining windows in which the far side sees `closed` instead: it runs an SDK older
+   * than the hang-up frame, or uses longer `peerTimeoutMs`/`keepAliveMs` than this side, or this
+   * side `close()`s while the frame is still on its way (then `closed` is true: it left the room).
+   * A `dial` to `peer` while the old connection is still open is made once it has closed, so the
+   * far side never refuses it as a duplicate of the old one.
    *
    * @example
    * ```ts
