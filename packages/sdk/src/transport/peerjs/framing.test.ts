@@ -10,9 +10,10 @@ describe('transport envelope', () => {
 
   it('keeps the wire values of every kind', () => {
     // These numbers are on the wire: changing one breaks compatibility with deployed peers.
-    expect(FrameKind).toEqual({ Data: 0, KeepAlive: 1, Goodbye: 2, Hello: 3 });
+    expect(FrameKind).toEqual({ Data: 0, KeepAlive: 1, Goodbye: 2, Hello: 3, HangUp: 4 });
     expect([...encodeEnvelope(FrameKind.KeepAlive)]).toEqual([1]);
     expect([...encodeEnvelope(FrameKind.Goodbye)]).toEqual([2]);
+    expect([...encodeEnvelope(FrameKind.HangUp)]).toEqual([4]);
   });
 
   it('round-trips data, including an empty payload and a 64 KiB one', () => {
@@ -29,6 +30,14 @@ describe('transport envelope', () => {
     const framed = encodeEnvelope(FrameKind.Data, payload);
     payload[0] = 99;
     expect([...framed]).toEqual([0, 1, 2]);
+  });
+
+  it('decodes a hang-up as a housekeeping frame with an empty payload', () => {
+    const decoded = decodeEnvelope(encodeEnvelope(FrameKind.HangUp));
+    expect(decoded?.kind).toBe(FrameKind.HangUp);
+    expect(decoded?.payload.length).toBe(0);
+    // Distinct from every other kind: a receiver must never mistake it for a goodbye (a leave).
+    expect(new Set(Object.values(FrameKind)).size).toBe(Object.keys(FrameKind).length);
   });
 
   it('rejects an empty message and passes unknown kinds through for the caller to ignore', () => {

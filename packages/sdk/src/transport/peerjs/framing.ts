@@ -1,10 +1,10 @@
 /**
  * The one-byte envelope `PeerJsTransport` puts around every data-channel message, so its own
- * housekeeping (keep-alives, goodbyes) never mixes with user bytes. The wire layer above sees only
+ * housekeeping (keep-alives, goodbyes, hang-ups) never mixes with user bytes. The wire layer above sees only
  * the user payloads and treats them as opaque.
  *
  * ```
- * byte 0   kind: 0 = data, 1 = keep-alive, 2 = goodbye, 3 = hello
+ * byte 0   kind: 0 = data, 1 = keep-alive, 2 = goodbye, 3 = hello, 4 = hang-up
  * 1..n     payload (user bytes for `data`; empty for the others today)
  * ```
  *
@@ -22,6 +22,13 @@ export const FrameKind = {
   Goodbye: 2,
   /** Reserved for a capability handshake; receivers accept and ignore it today. */
   Hello: 3,
+  /**
+   * This connection alone is closing (`Transport.hangUp`); both peers stay in the room. Sent on
+   * the reliable, ordered control channel only, so it arrives after every control message sent
+   * before it; the receiver reports `peer-left` with reason `hung-up` and closes its end. Older
+   * peers ignore it (unknown kind) and see the connection close instead.
+   */
+  HangUp: 4,
 } as const;
 export type FrameKind = (typeof FrameKind)[keyof typeof FrameKind];
 

@@ -29,6 +29,8 @@ export interface LinkHandlers {
   data(link: PeerLink, channel: Channel, data: Uint8Array): void;
   /** The peer said goodbye. */
   goodbye(link: PeerLink): void;
+  /** The peer hung up this connection alone (`Transport.hangUp`); it is still in the room. */
+  hungUp(link: PeerLink): void;
   /** The link is unusable: a channel closed, the connection failed or PeerJS reported an error. */
   down(link: PeerLink, reason: LeaveReason, error?: TransportError): void;
   /** A message that was not a valid envelope; the link stays up. */
@@ -125,12 +127,14 @@ export class PeerLink {
     }
   }
 
-  /** Best-effort housekeeping message (keep-alive, goodbye): never throws. */
-  sendQuietly(channel: Channel, kind: FrameKind): void {
+  /** Best-effort housekeeping message (keep-alive, goodbye, hang-up): never throws; false if it could not be sent. */
+  sendQuietly(channel: Channel, kind: FrameKind): boolean {
     try {
       this.send(channel, encodeEnvelope(kind));
+      return true;
     } catch {
       // A lost keep-alive or goodbye is covered by the peer's timeout.
+      return false;
     }
   }
 
@@ -199,6 +203,11 @@ export class PeerLink {
       case FrameKind.Goodbye:
         this.alive = false;
         this.handlers.goodbye(this);
+        return;
+      case FrameKind.HangUp:
+        // Not alive from here on: the close that follows must not be reported as a second reason.
+        this.alive = false;
+        this.handlers.hungUp(this);
         return;
       default:
         // Keep-alive, hello, and kinds from newer versions carry nothing for us.

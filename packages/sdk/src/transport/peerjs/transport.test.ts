@@ -9,6 +9,7 @@ import { installNodeWebRtc } from '../../node.js';
 import { SignalClient } from '../../signal-client.js';
 import { MAX_MESSAGE_BYTES } from '../types.js';
 import type { PeerId, Transport, TransportEvents } from '../types.js';
+import { VirtualClock } from '../../util/clock.js';
 import { loadPeerJs } from './peerjs-module.js';
 import { sleep, startTestSignalServer, useTestSignalServer, waitUntil } from './test-support.node.js';
 import { PeerJsTransport } from './transport.js';
@@ -248,6 +249,183 @@ describe('PeerJsTransport close and signal loss', () => {
       expect(left).toEqual([]);
     } finally {
       if (!ownClosed) await own.close();
+    }
+  });
+});
+
+describe('PeerJsTransport hangUp', () => {
+  /** Longer than the grace `hangUp` gives a silent far side (1,000 + 2 × 200 ms here): any late close has surfaced by then. */
+  const AFTER_GRACE_MS = 1_800;
+  const bytes = (...values: number[]): Uint8Array => Uint8Array.from(values);
+
+  it('is a no-op for a peer it is not connected to, including one whose connection is still opening', async () => {
+    const room = await newRoom();
+    const a = await join(room, { mesh: () => [] });
+    const b = await join(room, { mesh: () => [] });
+    const leftA = record(a, 'peer-left');
+    const leftB = record(b, 'peer-left');
+    const errors = [...record(a, 'error'), ...record(b, 'error')];
+    a.hangUp('nobody' as PeerId);
+    a.hangUp(a.localId);
+    a.hangUp(b.localId); // never dialed
+    a.dial(b.localId);
+    // The dial is under way (the state channel exists from the start, the control one once open).
+    expect(a.channelInfo(b.localId, 'state')).toBeDefined();
+    a.hangUp(b.localId); // not connected yet: left alone
+    await waitFor(() => a.peers().includes(b.localId) && b.peers().includes(a.localId), 'a and b connected');
+    expect(leftA).toEqual([]);
+    expect(leftB).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('throws closed after close and after a simulated crash, like dial', async () => {
+    const [a, b] = await connectedPair();
+    await a.close();
+    expect(() => a.hangUp(b.localId)).toThrowError(expect.objectContaining({ code: ErrorCode.Closed }));
+    b.simulateCrashForTesting();
+    expect(() => b.hangUp(a.localId)).toThrowError(expect.objectContaining({ code: ErrorCode.Closed }));
+  });
+
+  it('reports exactly one peer-left on each side, hung-up, with no error, and keeps both transports and their other peers', async () => {
+    const room = await newRoom();
+    const a = await join(room);
+    const b = await join(room);
+    const c = await join(room);
+    await waitFor(() => [a, b, c].every((t) => t.peers().length === 2), 'a room of 3 connected');
+    const leftA = record(a, 'peer-left');
+    const leftB = record(b, 'peer-left');
+    const errors = [...record(a, 'error'), ...record(b, 'error')];
+    a.hangUp(b.localId);
+    // At once on this side: gone from peers(), and sends fail like sends to any unknown peer.
+    expect(leftA).toEqual([{ peer: b.localId, reason: 'hung-up' }]);
+    expect(a.peers()).toEqual([c.localId]);
+    expect(() => a.send(b.localId, 'control', bytes(1))).toThrowError(expect.objectContaining({ code: ErrorCode.UnknownPeer }));
+    expect(a.bufferedAmount(b.localId, 'control')).toBe(0);
+    await waitFor(() => leftB.length === 1, 'b sees the hang-up');
+    expect(leftB).toEqual([{ peer: a.localId, reason: 'hung-up' }]);
+    // Both ends close now; neither may report that close as a second leave ('closed' or 'error').
+    await sleep(AFTER_GRACE_MS);
+    expect(leftA).toEqual([{ peer: b.localId, reason: 'hung-up' }]);
+    expect(leftB).toEqual([{ peer: a.localId, reason: 'hung-up' }]);
+    expect(errors).toEqual([]);
+    expect(a.closed || b.closed).toBe(false);
+    expect(b.peers()).toEqual([c.localId]);
+    expect(c.peers()).toHaveLength(2);
+  });
+
+  it('delivers every control message sent before the hang-up, in order, before the far side reports it', async () => {
+    const [a, b] = await connectedPair();
+    const got: number[] = [];
+    let receivedAtLeave = -1;
+    b.on('message', (m) => got.push(m.data[0]!));
+    b.on('peer-left', () => (receivedAtLeave = got.length));
+    // 640 KiB in one go, so the hang-up frame follows data that is still on its way.
+    const COUNT = 40;
+    for (let i = 0; i < COUNT; i++) a.send(b.localId, 'control', new Uint8Array(16 * 1024).fill(i));
+    a.hangUp(b.localId);
+    await waitFor(() => receivedAtLeave >= 0, 'b sees the hang-up');
+    expect(receivedAtLeave).toBe(COUNT);
+    expect(got).toEqual(Array.from({ length: COUNT }, (_, i) => i));
+  });
+
+  it('lets the hanging-up side dial again at once: the dial waits until the old connection is closed', async () => {
+    const [a, b] = await connectedPair();
+    const joinedA = record(a, 'peer-joined');
+    const joinedB = record(b, 'peer-joined');
+    const leftA = record(a, 'peer-left');
+    const leftB = record(b, 'peer-left');
+    // 2 MiB ahead of the hang-up frame: the new dial (through the signal service) reaches b while
+    // b still holds the old connection, which it would refuse a second connection beside.
+    for (let i = 0; i < 32; i++) a.send(b.localId, 'control', new Uint8Array(MAX_MESSAGE_BYTES));
+    a.hangUp(b.localId);
+    a.dial(b.localId);
+    await waitFor(() => a.peers().includes(b.localId) && b.peers().includes(a.localId), 'a and b connected again');
+    expect(joinedA).toEqual([{ peer: b.localId }]);
+    expect(joinedB).toEqual([{ peer: a.localId }]);
+    expect(leftA).toEqual([{ peer: b.localId, reason: 'hung-up' }]);
+    expect(leftB).toEqual([{ peer: a.localId, reason: 'hung-up' }]);
+    const gotA = record(a, 'message');
+    const gotB = record(b, 'message');
+    a.send(b.localId, 'control', bytes(7));
+    b.send(a.localId, 'control', bytes(8));
+    await waitFor(() => gotA.length === 1 && gotB.length === 1, 'messages over the new connection');
+    expect([gotA[0]?.data[0], gotB[0]?.data[0]]).toEqual([8, 7]);
+  });
+
+  it('lets the far side dial back as soon as it sees the hang-up, and hang up in turn', async () => {
+    const [a, b] = await connectedPair();
+    const leftA = record(a, 'peer-left');
+    b.on('peer-left', ({ peer, reason }) => {
+      if (reason === 'hung-up') b.dial(peer);
+    });
+    a.hangUp(b.localId);
+    await waitFor(() => a.peers().includes(b.localId) && b.peers().includes(a.localId), 'b dialed a again');
+    b.hangUp(a.localId);
+    await waitFor(() => leftA.length === 2, 'a sees b hang up the new connection');
+    expect(leftA).toEqual([
+      { peer: b.localId, reason: 'hung-up' },
+      { peer: b.localId, reason: 'hung-up' },
+    ]);
+    // b's listener dials once more after its own hang-up: that dial waits for the old connection.
+    await waitFor(() => a.peers().includes(b.localId) && b.peers().includes(a.localId), 'connected a third time');
+  });
+
+  it('survives both sides hanging up at once: one hung-up each, and they can connect again', async () => {
+    const [a, b] = await connectedPair();
+    const leftA = record(a, 'peer-left');
+    const leftB = record(b, 'peer-left');
+    const errors = [...record(a, 'error'), ...record(b, 'error')];
+    a.hangUp(b.localId);
+    b.hangUp(a.localId);
+    a.dial(b.localId);
+    await waitFor(() => a.peers().includes(b.localId) && b.peers().includes(a.localId), 'a and b connected again');
+    expect(leftA).toEqual([{ peer: b.localId, reason: 'hung-up' }]);
+    expect(leftB).toEqual([{ peer: a.localId, reason: 'hung-up' }]);
+    expect(errors).toEqual([]);
+  });
+
+  it('reports one leave on the far side when the hanging-up side closes right after', async () => {
+    const [a, b] = await connectedPair();
+    const leftB = record(b, 'peer-left');
+    a.hangUp(b.localId);
+    await a.close();
+    await waitFor(() => leftB.length === 1, 'b sees a go');
+    await sleep(300);
+    // Either news is true (a hung up, then left the room); what matters is that there is one.
+    expect(leftB).toHaveLength(1);
+    expect(['hung-up', 'closed']).toContain(leftB[0]?.reason);
+  });
+
+  it('closes the connection itself when the far side never does, only once the grace after draining is over', async () => {
+    const room = await newRoom();
+    const clock = new VirtualClock();
+    // a's timers run on the virtual clock; b must not time a out meanwhile (a sends no keep-alives).
+    const a = await join(room, { clock, keepAliveMs: 200, peerTimeoutMs: 1_000 });
+    const b = await join(room, { peerTimeoutMs: 60_000 });
+    try {
+      await waitFor(() => a.peers().includes(b.localId) && b.peers().includes(a.localId), 'a and b connected');
+      b.simulateCrashForTesting(); // never reads the hang-up, never closes its end
+      a.hangUp(b.localId);
+      a.dial(b.localId);
+      const bControl = (): string | undefined => b.channelInfo(a.localId, 'control')?.readyState;
+      await sleep(300);
+      clock.advance(200); // first tick: the control channel has drained
+      clock.advance(1_399); // grace is 1,000 + 2 × 200 ms after that tick: one ms short
+      await sleep(300);
+      expect(bControl()).toBe('open');
+      expect(a.channelInfo(b.localId, 'state')).toBeUndefined(); // the dial is still waiting
+      clock.advance(1);
+      await waitFor(() => bControl() === 'closed', 'a closes the old connection');
+      expect(a.channelInfo(b.localId, 'state')).toBeDefined(); // and dials now
+    } finally {
+      // close() waits on a's clock for goodbyes to drain: keep it moving.
+      let done = false;
+      const closing = a.close().finally(() => (done = true));
+      while (!done) {
+        clock.advance(50);
+        await sleep(10);
+      }
+      await closing;
     }
   });
 });

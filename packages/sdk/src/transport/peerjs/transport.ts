@@ -6,7 +6,7 @@
  * in the room over REST, and dials the peers its {@link MeshPolicy} picks; peers already in the
  * room accept. Each pair gets one `RTCPeerConnection` carrying two channels (see `link.ts`), and
  * counts as joined once both are open. Every message carries a one-byte envelope (`framing.ts`)
- * so keep-alives and goodbyes never mix with user bytes.
+ * so keep-alives, goodbyes and hang-ups never mix with user bytes.
  *
  * Failure detection does not trust `close` events (a crashed tab sends none): each peer sends a
  * keep-alive on the state channel every `keepAliveMs` and is declared gone after `peerTimeoutMs`
@@ -100,6 +100,12 @@ export const LEAVE_TIMEOUT_MS = 2_000;
 export const GOODBYE_FLUSH_MS = 250;
 /** Poll interval while draining goodbyes. */
 const FLUSH_POLL_MS = 10;
+/**
+ * Hard cap on how long a connection we hung up stays open waiting for the far side to close it
+ * (see {@link PeerJsTransport.hangUp}). Half a minute moves megabytes even through a slow TURN
+ * relay: a control channel still not drained by then is stuck, and is closed anyway.
+ */
+export const HANG_UP_MAX_LINGER_MS = 30_000;
 /** Messages accepted from a peer in the instant between its channels opening and ours. */
 export const EARLY_MESSAGE_LIMIT = 1_024;
 /** Attempts to reconnect to the signal service after losing it, spaced 1 s, 2 s, 3 s … apart. */
@@ -208,6 +214,13 @@ export class PeerJsTransport implements Transport {
   private readonly links = new Map<PeerId, PeerLink>();
   private unwatchPageHide: (() => void) | undefined;
   private readonly connectTimers = new Map<PeerLink, TimerHandle>();
+  /**
+   * Connections we hung up that are still open until the far side reads the hang-up frame and
+   * closes its end. `drainedAt` is the first tick that found their control channel empty.
+   */
+  private readonly hangingUp = new Map<PeerLink, { readonly since: number; drainedAt: number | undefined }>();
+  /** Peers dialed while our hang-up to them was still lingering: dialed once it ends. */
+  private readonly dialAfterHangUp = new Set<PeerId>();
   private readonly clock: Clock;
   private readonly signal: SignalClient;
   private state: State = 'open';
@@ -222,6 +235,7 @@ export class PeerJsTransport implements Transport {
     ready: (link) => this.onLinkReady(link),
     data: (link, channel, data) => this.onLinkData(link, channel, data),
     goodbye: (link) => this.dropLink(link, 'closed'),
+    hungUp: (link) => this.dropLink(link, 'hung-up'),
     down: (link, reason, error) => this.dropLink(link, reason, error),
     malformed: (_link, error) => this.events.emit('error', error),
   };
@@ -326,6 +340,49 @@ export class PeerJsTransport implements Transport {
     this.dialPeer(peer);
   }
 
+  /**
+   * Closes the connection to `peer` alone; both peers stay in the room and either may `dial` the
+   * other again. No-op unless `peer` is connected (a connection still opening is left alone).
+   * Throws `closed` after close.
+   *
+   * This side reports `peer-left` with reason `hung-up` at once: `peer` leaves `peers()` and
+   * sends to it throw `unknown-peer`. A hang-up frame follows every message already sent on the
+   * reliable `control` channel, so the far side receives all of those, then reports `hung-up`
+   * itself and closes its end; `state` messages still in flight may be lost, as always. Nothing
+   * arriving on the old connection after the hang-up is delivered, and neither side reports its
+   * closing as a second `peer-left`.
+   *
+   * Ordering: this side keeps the connection open until the far side closes it (which proves the
+   * frame arrived), so its close can never overtake the frame. If the far side never closes it,
+   * this side does, `peerTimeoutMs + 2 × keepAliveMs` after its control channel drained (at most
+   * {@link HANG_UP_MAX_LINGER_MS}); it sends no keep-alives meanwhile, so a far side that never
+   * got the frame has reported `timeout` (a hint to probe, not a leave) before that close reaches
+   * it. The remaining windows in which the far side sees `closed` instead: it runs an SDK older
+   * than the hang-up frame, or uses longer `peerTimeoutMs`/`keepAliveMs` than this side, or this
+   * side `close()`s while the frame is still on its way (then `closed` is true: it left the room).
+   * A `dial` to `peer` while the old connection is still open is made once it has closed, so the
+   * far side never refuses it as a duplicate of the old one.
+   *
+   * @example
+   * ```ts
+   * // Stay under a connection cap: drop the peer heard from least recently.
+   * if (transport.peers().length > MAX_CONNECTIONS) transport.hangUp(leastRecentlyHeard());
+   * ```
+   */
+  hangUp(peer: PeerId): void {
+    if (this.state !== 'open') throw new TransportError(ErrorCode.Closed, 'This transport is closed; join the room again with a new PeerJsTransport.', { peer });
+    const link = this.links.get(peer);
+    if (!link?.joined) return;
+    this.links.delete(peer);
+    if (link.sendQuietly('control', FrameKind.HangUp)) {
+      this.hangingUp.set(link, { since: this.clock.now(), drainedAt: undefined });
+    } else {
+      // The channel is already closing: nothing can tell the far side more than its close does.
+      link.dispose();
+    }
+    this.events.emit('peer-left', { peer, reason: 'hung-up' });
+  }
+
   on<K extends keyof TransportEvents>(event: K, listener: (payload: TransportEvents[K]) => void): () => void {
     return this.events.on(event, listener);
   }
@@ -346,6 +403,7 @@ export class PeerJsTransport implements Transport {
     this.state = 'frozen';
     this.cancelTimers();
     for (const link of this.links.values()) link.freeze();
+    for (const link of this.hangingUp.keys()) link.freeze();
   }
 
   /**
@@ -357,9 +415,13 @@ export class PeerJsTransport implements Transport {
     if (this.state === 'open') this.sendGoodbyes();
   }
 
-  /** Goodbye on both channels: the state channel is immediate, the control one is reliable. */
+  /**
+   * Goodbye on both channels: the state channel is immediate, the control one is reliable. Peers
+   * we hung up get one too: if it reaches them before the hang-up does, they learn that we left
+   * the room, which is the truer news (each connection still reports one `peer-left` at most).
+   */
   private sendGoodbyes(): void {
-    for (const link of this.links.values()) {
+    for (const link of [...this.links.values(), ...this.hangingUp.keys()]) {
       link.sendQuietly('state', FrameKind.Goodbye);
       link.sendQuietly('control', FrameKind.Goodbye);
     }
@@ -506,6 +568,11 @@ export class PeerJsTransport implements Transport {
 
   private dialPeer(peer: PeerId): void {
     if (this.links.has(peer) || peer === this.localId) return;
+    if (this.isHangingUp(peer)) {
+      // The far side may still hold the old connection and would refuse a second one.
+      this.dialAfterHangUp.add(peer);
+      return;
+    }
     const metadata: DialMetadata = { anarchy: 1, room: this.room };
     const conn = this.peer.connect(peer, { reliable: true, serialization: 'raw', label: CONTROL_LABEL, metadata }) as DataConnection | undefined;
     if (!conn) {
@@ -589,15 +656,45 @@ export class PeerJsTransport implements Transport {
     link.early.push({ channel, data });
   }
 
-  /** Forgets `link`; announces `peer-left` if it had joined. Safe to call twice. */
+  /**
+   * Forgets `link`; announces `peer-left` if it had joined. Safe to call twice. A link we hung up
+   * was announced by `hangUp` already: whatever ends it now (the far side closing, its own
+   * hang-up or goodbye, an error) is not announced again.
+   */
   private dropLink(link: PeerLink, reason: LeaveReason, error?: TransportError): void {
     this.clearConnectTimer(link);
     link.dispose();
+    if (this.endHangUp(link)) return;
     if (this.links.get(link.peer) !== link) return;
     this.links.delete(link.peer);
     if (this.state !== 'open') return;
     if (error) this.events.emit('error', error);
     if (link.joined) this.events.emit('peer-left', { peer: link.peer, reason });
+  }
+
+  private isHangingUp(peer: PeerId): boolean {
+    for (const link of this.hangingUp.keys()) if (link.peer === peer) return true;
+    return false;
+  }
+
+  /** Ends the wait after our hang-up of `link` (already disposed); false if it was not hung up. */
+  private endHangUp(link: PeerLink): boolean {
+    if (!this.hangingUp.delete(link)) return false;
+    if (this.state === 'open' && this.dialAfterHangUp.has(link.peer) && !this.isHangingUp(link.peer)) {
+      this.dialAfterHangUp.delete(link.peer);
+      this.dialPeer(link.peer);
+    }
+    return true;
+  }
+
+  /** Closes hung-up connections whose far side never closed them (see {@link PeerJsTransport.hangUp}). */
+  private expireHangUps(now: number): void {
+    const grace = this.opts.peerTimeoutMs + 2 * this.opts.keepAliveMs;
+    for (const [link, wait] of [...this.hangingUp]) {
+      if (wait.drainedAt === undefined && link.bufferedAmount('control') === 0) wait.drainedAt = now;
+      const graceOver = wait.drainedAt !== undefined && now - wait.drainedAt >= grace;
+      if (graceOver || now - wait.since >= HANG_UP_MAX_LINGER_MS) this.dropLink(link, 'hung-up');
+    }
   }
 
   private clearConnectTimer(link: PeerLink): void {
@@ -620,6 +717,8 @@ export class PeerJsTransport implements Transport {
 
   private tick(): void {
     const now = this.clock.now();
+    this.expireHangUps(now);
+    if (this.state !== 'open') return;
     for (const link of [...this.links.values()]) {
       if (!link.joined) continue;
       if (now - link.lastHeardAt > this.opts.peerTimeoutMs) {
@@ -672,7 +771,8 @@ export class PeerJsTransport implements Transport {
 
   private async drainGoodbyes(): Promise<void> {
     const deadline = this.clock.now() + GOODBYE_FLUSH_MS;
-    while ([...this.links.values()].some((l) => l.bufferedAmount('control') > 0) && this.clock.now() < deadline) {
+    const busy = (l: PeerLink): boolean => l.bufferedAmount('control') > 0;
+    while (([...this.links.values()].some(busy) || [...this.hangingUp.keys()].some(busy)) && this.clock.now() < deadline) {
       await new Promise<void>((resolve) => this.clock.setTimeout(resolve, FLUSH_POLL_MS));
     }
   }
@@ -683,6 +783,9 @@ export class PeerJsTransport implements Transport {
     this.cancelTimers();
     for (const link of this.links.values()) link.dispose();
     this.links.clear();
+    for (const link of this.hangingUp.keys()) link.dispose();
+    this.hangingUp.clear();
+    this.dialAfterHangUp.clear();
     try {
       this.peer.destroy();
     } finally {
