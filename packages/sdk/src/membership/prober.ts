@@ -26,6 +26,11 @@ export interface ProberHost {
   table(): Member[];
   /** We hold a transport connection to `peer`. */
   connected(peer: PeerId): boolean;
+  /**
+   * `peer` is ours to probe in rounds ([M10]): connected, or its connection to us was lost (not
+   * hung up). In a partial mesh the others are watched by the peers connected to them.
+   */
+  watched(peer: PeerId): boolean;
   /** ... and it does not predate a verdict on `peer` (see `SwimMembership.stale`). */
   trusted(peer: PeerId): boolean;
   piggyback(peer: PeerId): WireUpdate[];
@@ -97,7 +102,7 @@ export class Prober {
     const out: PeerId[] = [];
     const eligible = (id: PeerId): boolean => {
       const m = this.host.member(id);
-      return !!m && isMemberStatus(m.status) && !out.includes(id);
+      return !!m && isMemberStatus(m.status) && this.host.watched(id) && !out.includes(id);
     };
     let reshuffled = false;
     while (out.length < n) {

@@ -165,6 +165,19 @@ describe('SwimMembership', () => {
     expect(c.clock.now() - t0).toBeLessThanOrEqual(21);
   });
 
+  it('[M5] a hang-up (connection cap) is no leave: the peer stays alive in every view, probed through others', () => {
+    const seed = 603;
+    const c = room({ seed, link: { latencyMs: 20 } }, 4);
+    c.run(500);
+    c.peer('p0').transport.hangUp(id('p1'));
+    c.run(5_000);
+    expect(c.peer('p0').transport.peers(), `seed ${seed}`).not.toContain('p1');
+    expect(c.peer('p1').transport.peers(), `seed ${seed}`).not.toContain('p0');
+    for (const p of c.live()) expect(p.membership.info(id('p1'))?.status, `seed ${seed}: ${p.id}'s view of p1`).toBe('alive');
+    expect(c.peer('p1').membership.info(id('p0'))?.status, `seed ${seed}`).toBe('alive');
+    expect(c.spurious, `seed ${seed}`).toEqual([]);
+  });
+
   it('[M21] [M23] a crashed peer that comes back under its old id rejoins with a higher incarnation', () => {
     const seed = 701;
     const c = room({ seed, link: { latencyMs: 20, loss: 0.01 } }, 5);

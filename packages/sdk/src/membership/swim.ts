@@ -97,6 +97,8 @@ export class SwimMembership implements MembershipView {
   private readonly senders = new Set<MembershipSend>();
   private readonly table = new Map<PeerId, Member>();
   private readonly connected = new Set<PeerId>();
+  /** Peers whose connection to us timed out or failed, until they connect again ([M10]). */
+  private readonly lost = new Set<PeerId>();
   /**
    * Connections opened before we heard a dead or left verdict on their peer: they may lead to an
    * earlier instance of a peer that rejoined under the same id (the transport holds the old
@@ -144,6 +146,7 @@ export class SwimMembership implements MembershipView {
       member: (peer) => this.table.get(peer),
       table: () => [...this.table.values()],
       connected: (peer) => this.connected.has(peer),
+      watched: (peer) => this.connected.has(peer) || this.lost.has(peer),
       trusted: (peer) => this.connected.has(peer) && !this.stale.has(peer),
       piggyback: (peer) => this.piggyback(peer),
       send: (peer, message, channel) => this.send(peer, message, channel),
@@ -328,6 +331,7 @@ export class SwimMembership implements MembershipView {
   private onPeerJoined(peer: PeerId): void {
     if (this.state !== 'running' || peer === this.self) return;
     this.connected.add(peer);
+    this.lost.delete(peer);
     this.stale.delete(peer);
     // Push our whole view; the peer pushes its own, which makes it a member: a push-pull sync per
     // connection ([M4]). The connection alone does not: a peer is a member on its own word.
@@ -339,6 +343,8 @@ export class SwimMembership implements MembershipView {
     if (this.state !== 'running') return;
     this.connected.delete(peer);
     this.stale.delete(peer);
+    if (reason === 'timeout' || reason === 'error') this.lost.add(peer);
+    else this.lost.delete(peer);
     // Our own transport closing reports every peer as closed: that says nothing about them. A
     // hang-up (a connection cap at either end) says nothing either: probes go through helpers now.
     if (this.transport.closed || reason === 'hung-up') return;

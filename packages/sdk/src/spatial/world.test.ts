@@ -10,7 +10,9 @@ import { SeededRng, randomInt, type Rng } from '../util/rng.js';
 import { census } from './world-check.node.js';
 import { SectorWorld, type SectorWorldOptions } from './world.js';
 import { regionShard, type SectorState } from './world-state.js';
-import { sector } from './sector.js';
+import { key, sector } from './sector.js';
+import { homeOf, sectorPlacement, withHome } from './placement.js';
+import { ConnectionBudget } from '../transport/mesh.js';
 
 const SIDE = 400;
 const WORLD = { sectorSize: 50, bounds: { minX: 0, minY: 0, maxX: SIDE, maxY: SIDE }, regionScale: 2, leafScale: 1 } as const;
@@ -326,6 +328,54 @@ describe('SectorWorld', () => {
     for (const k of mover.room.shards()) expect(() => mover.room.state(k), `seed ${seed}: ${k}`).not.toThrow();
     sim.net.dispose();
   });
+
+  it('[S27] with homes placed and a connection budget, peers hang up what they do not need: under the cap, czars still reached, nobody dropped, units conserved', () => {
+    const seed = 27;
+    const net = new SimNetwork({ seed, defaultLink: { latencyMs: 20, jitterMs: 10, loss: 0.02 }, transport: { keepAliveMs: 250, peerTimeoutMs: 1_500, redialMs: 250 } });
+    const rng = new SeededRng(seed ^ 0x51ab);
+    const placement = sectorPlacement();
+    const cap = 6;
+    const worlds: SectorWorld[] = [];
+    const budgets: ConnectionBudget[] = [];
+    // 16 players, one home per leaf sector (scale 1, 100 units a side): a full mesh at first. A
+    // partial mesh never reaches a majority of the room, so the majority rule is off ([R26]).
+    for (let i = 0; i < 16; i++) {
+      const home = sector(i % 4, Math.floor(i / 4), 1);
+      const room = Room.create({ ...ROOM, requireMajority: false, transport: net.join(withHome(`p${i}`, home)), clock: net.clock, rng: rng.fork(), placement });
+      const budget = new ConnectionBudget(room.transport, cap, { graceMs: 1_000 });
+      budgets.push(budget);
+      const w = SectorWorld.create({ ...WORLD, tickMs: 200, room, clock: net.clock, budget });
+      w.watch([home]);
+      worlds.push(w);
+    }
+    const sim: Sim = { net, worlds, rngs: new Map(worlds.map((w) => [w, rng.fork()])), add: () => worlds[0]!, crash: () => undefined, live: () => worlds };
+    net.run(3_000);
+    const expected = populate(sim, 200, seed);
+    expectConserved(sim, expected, seed, 'after populate');
+    for (let i = 0; i < 20; i++) {
+      wander(sim, i, 3);
+      net.run(500);
+    }
+    expectConserved(sim, expected, seed, 'after pruning');
+    const degrees = worlds.map((w) => w.room.transport.peers().length);
+    expect(budgets.reduce((a, b) => a + b.hungUp, 0), `seed ${seed}`).toBeGreaterThan(0);
+    // A full mesh at first (15 each); after pruning, a third fewer at least, and nobody at 15.
+    expect(Math.max(...degrees), `seed ${seed}: connections per peer ${degrees.join(' ')}`).toBeLessThan(15);
+    expect(degrees.reduce((a, b) => a + b, 0), `seed ${seed}: connections per peer ${degrees.join(' ')}`).toBeLessThanOrEqual((2 / 3) * 16 * 15);
+    for (const w of worlds) {
+      // Authority follows homes: the sector a peer lives in is its own to write ([S27]).
+      const home = key(homeOf(w.room.self)!);
+      expect(w.room.czarOf(home), `seed ${seed}: czar of ${home}`).toBe(w.room.self);
+      // Everyone is still a member everywhere: a hang-up is no leave.
+      expect(w.room.peers(), `seed ${seed}: ${w.room.self}'s view`).toHaveLength(16);
+      // The czar of every sector it watches is still reached.
+      for (const k of w.watched()) {
+        const czar = w.room.czarOf(k);
+        if (czar !== undefined && czar !== w.room.self) expect(w.room.transport.peers(), `seed ${seed}: ${w.room.self} → czar ${czar} of ${k}`).toContain(czar);
+      }
+    }
+    net.dispose();
+  }, 60_000);
 
   it('[S24] [S25] hot sectors split and cold ones merge while units move, still none lost or doubled', () => {
     const seed = 77;
