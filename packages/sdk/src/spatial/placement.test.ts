@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { shardId } from '../authority/ids.js';
 import { ArgumentError } from '../errors.js';
 import { isValidPeerId } from '../transport/peerjs/peer-id.js';
-import { asPeerId } from '../transport/types.js';
+import { asPeerId, type PeerId } from '../transport/types.js';
 import { SeededRng, randomInt } from '../util/rng.js';
 import { PLACEMENT_TIERS, homeOf, sectorPlacement, withHome } from './placement.js';
 import { MAX_SCALE, coordRange, key, neighbours, sector, type SectorId } from './sector.js';
@@ -111,7 +112,8 @@ describe('withHome / homeOf [S27]', () => {
 });
 
 describe('sectorPlacement [S27]', () => {
-  const place = sectorPlacement();
+  const placement = sectorPlacement();
+  const place = (peer: PeerId, shard: string): number => placement(peer, shardId(shard));
   const at = (x: number, y: number, scale = 0) => withHome('p', sector(x, y, scale));
 
   it('[S27] a home inside the sector is tier inside, the 8 around it near, farther elsewhere', () => {
@@ -183,7 +185,8 @@ describe('sectorPlacement [S27]', () => {
 
   it('[S27] answers the same from a fresh instance and on repeated calls (every peer must agree)', () => {
     const rng = new SeededRng(5);
-    const other = sectorPlacement();
+    const fresh = sectorPlacement();
+    const other = (peer: PeerId, shard: string): number => fresh(peer, shardId(shard));
     for (let i = 0; i < 300; i++) {
       const home = sector(randomInt(rng, 9) - 4, randomInt(rng, 9) - 4, randomInt(rng, 3));
       const s = sector(randomInt(rng, 9) - 4, randomInt(rng, 9) - 4, randomInt(rng, 4));
