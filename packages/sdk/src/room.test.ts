@@ -14,6 +14,8 @@ import { SwimMembership } from './membership/swim.js';
 import { SimNetwork } from './transport/sim/index.js';
 import { asPeerId, type PeerId } from './transport/types.js';
 import { SeededRng } from './util/rng.js';
+import { homeOf, sectorPlacement, withHome } from './spatial/placement.js';
+import { sector, sectorEquals } from './spatial/sector.js';
 
 const Score = schema({ total: t.uint32().default(0), by: t.map('uint32'), log: t.array('string') }, 'RoomTestScore');
 type Score = SchemaType<typeof Score>;
@@ -107,6 +109,75 @@ describe('Room: authority', () => {
     const czar = c.czarRoom('score')!;
     expect(claims).toEqual([`${czar.self}:1`]);
     for (const r of c.live()) expect(r.termOf('score')).toEqual({ term: 1, czar: czar.self, seq: 0 });
+  });
+});
+
+describe('Room: locality of authority', () => {
+  const SHARD = 's0:2,3';
+  const NEAR_HOMES = [sector(3, 3, 0), sector(2, 4, 0)];
+  const FAR_HOMES = [sector(10, 10, 0), sector(-5, 7, 0), sector(20, -3, 0)];
+
+  /**
+   * Six peers with homes in distinct sectors: one in SHARD's sector, two next to it, three far. The
+   * owner's id is one plain rendezvous would not pick, with plain backups that are not its
+   * neighbours, so only the placement can produce the expected order.
+   */
+  function placedCluster(seed: number): { c: SimCluster; ids: PeerId[]; expected: PeerId[] } {
+    const others = [...NEAR_HOMES, ...FAR_HOMES].map((h, i) => withHome(`q${i}`, h));
+    let owner = withHome('o0', sector(2, 3, 0));
+    for (let i = 1; ; i++) {
+      const plain = rankPeers(shardId(SHARD), [owner, ...others]);
+      if (plain[0] !== owner && plain.slice(0, 3).some((p) => FAR_HOMES.some((h) => sectorEquals(homeOf(p)!, h)))) break;
+      owner = withHome(`o${i}`, sector(2, 3, 0));
+    }
+    const ids = [owner, ...others];
+    const expected = rankPeers(shardId(SHARD), ids, undefined, sectorPlacement());
+    expect(expected[0]).toBe(owner);
+    expect(new Set(expected.slice(1, 3))).toEqual(new Set(others.slice(0, 2)));
+    const c = new SimCluster({
+      seed,
+      link: { latencyMs: 20 },
+      transport: { keepAliveMs: 250, peerTimeoutMs: 1_000, redialMs: 250 },
+      room: ROOM,
+      shards: [SHARD, 'score'].map((id) => ({ id, State: Score, options: { onAction: onAction as never } })),
+    });
+    // Each peer its own placement instance, as separate browsers would have.
+    for (const id of ids) c.add(id, { room: { placement: sectorPlacement() } });
+    return { c, ids, expected };
+  }
+
+  it('[S27] with sectorPlacement, a sector shard is written by the peer whose home is there, backed up by its neighbours', () => {
+    const { c, ids, expected } = placedCluster(27);
+    converge(c);
+    expect(c.live()).toHaveLength(6);
+    for (const r of c.live()) {
+      expect(r.placement).toBeDefined();
+      expect(r.czarOf(SHARD), `seen by ${r.self}`).toBe(expected[0]);
+      expect(r.backupsOf(SHARD), `seen by ${r.self}`).toEqual(expected.slice(1, 3));
+      // A shard that names no sector puts every peer in one tier: plain rendezvous.
+      expect(r.czarOf('score')).toBe(rankPeers(shardId('score'), ids)[0]);
+    }
+    expect(c.czarRoom(SHARD)!.self).toBe(expected[0]);
+    for (const r of c.live()) expect(r.termOf(SHARD)).toEqual({ term: 1, czar: expected[0], seq: 0 });
+  });
+
+  it('[S27] when the owner crashes, its first backup (a neighbour) takes the sector over with its state', () => {
+    const { c, expected } = placedCluster(28);
+    converge(c);
+    const [owner, first, second] = expected as [PeerId, PeerId, PeerId];
+    c.rooms.get(owner)!.mutate<Score, void>(SHARD, (s) => {
+      s.total = 12;
+    });
+    converge(c);
+    c.crash(owner);
+    converge(c, 10_000);
+    expect(c.czarRoom(SHARD)!.self, `seed ${c.net.seed}`).toBe(first);
+    for (const r of c.live()) {
+      expect(r.czarOf(SHARD)).toBe(first);
+      // The next backup is the other neighbour, not one of the far peers.
+      expect(r.backupsOf(SHARD)[0]).toBe(second);
+      expect(score(r, SHARD).total).toBe(12);
+    }
   });
 });
 

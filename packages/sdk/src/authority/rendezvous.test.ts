@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ArgumentError } from '../errors.js';
+import { ArgumentError, ErrorCode } from '../errors.js';
 import { asPeerId, type PeerId } from '../transport/types.js';
 import { SeededRng, randomBetween, randomInt } from '../util/rng.js';
 import { shardId } from './ids.js';
-import { rankPeers } from './rendezvous.js';
+import { lanesOf } from './hash.js';
+import { byScore, checkedTier, rankPeers, scoreEntry, type Placement } from './rendezvous.js';
 import { czarCounts, randomPeers, sectorShards, shuffled } from './test-support.node.js';
 
 const SEEDS = [1, 2, 3, 42, 1337];
@@ -121,5 +122,114 @@ describe('rankPeers', () => {
   it.each([0, -1, Number.NaN, Number.POSITIVE_INFINITY])('rejects weight %s with an ArgumentError', (w) => {
     const p = asPeerId('p');
     expect(() => rankPeers(shardId('s'), [p], new Map([[p, w]]))).toThrow(ArgumentError);
+  });
+});
+
+/**
+ * A pure random placement: each (peer, shard) pair gets a tier in 0..tiers-1 drawn once from `rng`
+ * and remembered, so every call for the pair answers alike (as a placement must).
+ */
+function randomPlacement(rng: SeededRng, tiers: number): Placement {
+  const memo = new Map<string, number>();
+  return (peer, shard) => {
+    const k = `${peer}\n${shard}`;
+    let t = memo.get(k);
+    if (t === undefined) memo.set(k, (t = randomInt(rng, tiers)));
+    return t;
+  };
+}
+
+/** The succession a placement must give: by tier, then the unplaced order within each tier (a stable sort). */
+function byTierThenUnplaced(unplaced: readonly PeerId[], tierOf: (p: PeerId) => number): PeerId[] {
+  return unplaced
+    .map((p, i) => ({ p, i, t: tierOf(p) }))
+    .sort((a, b) => a.t - b.t || a.i - b.i)
+    .map((x) => x.p);
+}
+
+describe('rankPeers with a placement [S27]', () => {
+  it.each(SEEDS)('[S27] orders by tier, then by the unplaced order within each tier (seed %i)', (seed) => {
+    const rng = new SeededRng(seed);
+    for (let round = 0; round < 40; round++) {
+      const peers = randomPeers(rng, randomBetween(rng, 1, 30));
+      const placement = randomPlacement(rng, randomBetween(rng, 1, 4));
+      for (let k = 0; k < 10; k++) {
+        const shard = shardId(`shard-${rng.nextUint32()}`);
+        const expected = byTierThenUnplaced(rankPeers(shard, peers), (p) => placement(p, shard));
+        expect(rankPeers(shard, peers, undefined, placement), `seed ${seed}, round ${round}, ${shard}`).toEqual(expected);
+        expect(rankPeers(shard, shuffled(rng, peers), undefined, placement), `seed ${seed}, round ${round}, ${shard}`).toEqual(expected);
+      }
+    }
+  });
+
+  it.each(SEEDS)('[S27] with weights: by tier, then the weighted order within each tier (seed %i)', (seed) => {
+    const rng = new SeededRng(seed);
+    const peers = randomPeers(rng, 12);
+    const weights = new Map(peers.map((p) => [p, randomBetween(rng, 1, 5)] as const));
+    const placement = randomPlacement(rng, 3);
+    for (const shard of sectorShards(300)) {
+      const expected = byTierThenUnplaced(rankPeers(shard, peers, weights), (p) => placement(p, shard));
+      expect(rankPeers(shard, peers, weights, placement), `seed ${seed}, ${shard}`).toEqual(expected);
+    }
+  });
+
+  it('[S27] a placement giving every peer the same tier leaves the order as it is', () => {
+    const peers = randomPeers(new SeededRng(6), 10);
+    for (const shard of sectorShards(300)) {
+      const plain = rankPeers(shard, peers);
+      expect(rankPeers(shard, peers, undefined, () => 0)).toEqual(plain);
+      expect(rankPeers(shard, peers, undefined, () => 7)).toEqual(plain);
+    }
+  });
+
+  it('[S27] puts a lower tier first whatever its score, and keeps minimal disruption within the placement', () => {
+    const rng = new SeededRng(11);
+    const peers = randomPeers(rng, 10);
+    const [near, far] = peers as [PeerId, PeerId];
+    // `near` is alone in tier 0, `far` alone in the last tier, on every shard.
+    const placement: Placement = (p) => (p === near ? 0 : p === far ? 2 : 1);
+    for (const shard of sectorShards(500)) {
+      const order = rankPeers(shard, peers, undefined, placement);
+      expect(order[0]).toBe(near);
+      expect(order[order.length - 1]).toBe(far);
+      const gone = peers[2 + randomInt(rng, peers.length - 2)] as PeerId;
+      expect(rankPeers(shard, peers.filter((p) => p !== gone), undefined, placement)).toEqual(order.filter((p) => p !== gone));
+    }
+  });
+
+  it('[S27] byScore compares the tier before the score', () => {
+    const low = scoreEntry(lanesOf('s'), { peer: asPeerId('a'), lanes: lanesOf('a'), weight: 1 }, false, 1);
+    const high = { ...low, peer: asPeerId('b'), score: low.score + 1, h: low.h + 1, tier: 0 };
+    expect(byScore(high, low)).toBeLessThan(0);
+    expect(byScore(low, high)).toBeGreaterThan(0);
+    expect(byScore({ ...high, tier: 1 }, low)).toBeLessThan(0);
+    expect(scoreEntry(lanesOf('s'), { peer: asPeerId('a'), lanes: lanesOf('a'), weight: 1 }, false).tier).toBe(0);
+  });
+
+  it.each([Number.NaN, -1, 1.5, Number.POSITIVE_INFINITY])('[S27] checkedTier rejects tier %s with an ArgumentError naming the peer and the shard', (tier) => {
+    const peer = asPeerId('peer-x7');
+    const shard = shardId('s0:4,-2');
+    const placement: Placement = () => tier;
+    let caught: unknown;
+    try {
+      checkedTier(placement, peer, shard);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(ArgumentError);
+    const err = caught as ArgumentError;
+    expect(err.code).toBe(ErrorCode.InvalidArgument);
+    expect(err.message).toContain('peer-x7');
+    expect(err.message).toContain('s0:4,-2');
+    expect(err.message).toContain('integer >= 0');
+    expect(err.details).toMatchObject({ peer, shard });
+    expect(Object.is(err.details['tier'], tier)).toBe(true);
+    // rankPeers checks every tier it is given.
+    expect(() => rankPeers(shard, [asPeerId('ok'), peer], undefined, (p) => (p === peer ? tier : 0))).toThrow(ArgumentError);
+  });
+
+  it('[S27] checkedTier returns a valid tier as is', () => {
+    expect(checkedTier(() => 0, asPeerId('a'), shardId('s'))).toBe(0);
+    expect(checkedTier(() => 3, asPeerId('a'), shardId('s'))).toBe(3);
   });
 });

@@ -3,7 +3,7 @@ import { ArgumentError } from '../errors.js';
 import { asPeerId, type PeerId } from '../transport/types.js';
 import { SeededRng, randomInt } from '../util/rng.js';
 import { shardId, type ShardId } from './ids.js';
-import { rankPeers } from './rendezvous.js';
+import { rankPeers, type Placement } from './rendezvous.js';
 import { czarCounts, randomPeers, sectorShards, shuffled } from './test-support.node.js';
 import { AuthorityView, diffCzars } from './view.js';
 
@@ -169,5 +169,112 @@ describe('diffCzars', () => {
     const next = prev.next({ peers: [] });
     expect(diffCzars(prev, next, [s, s])).toEqual([{ shard: s, from: a, to: undefined }]);
     expect(diffCzars(prev, prev, [s])).toEqual([]);
+  });
+});
+
+/** A pure random placement: a tier in 0..tiers-1 per (peer, shard), drawn once and remembered. */
+function randomPlacement(rng: SeededRng, tiers: number): Placement {
+  const memo = new Map<string, number>();
+  return (peer, shard) => {
+    const k = `${peer}\n${shard}`;
+    let t = memo.get(k);
+    if (t === undefined) memo.set(k, (t = randomInt(rng, tiers)));
+    return t;
+  };
+}
+
+describe('AuthorityView with a placement [S27]', () => {
+  it.each(SEEDS)('[S27] gives the successions of rankPeers with the same placement, standby peers left out (seed %i)', (seed) => {
+    const rng = new SeededRng(seed);
+    const peers = randomPeers(rng, 12);
+    const standby = peers.filter(() => randomInt(rng, 4) === 0);
+    const placement = randomPlacement(rng, 3);
+    const view = new AuthorityView({ version: 1, peers, standby, placement });
+    const eligible = peers.filter((p) => !standby.includes(p));
+    for (const shard of sectorShards(500)) {
+      const order = rankPeers(shard, eligible, undefined, placement);
+      expect(view.succession(shard), `seed ${seed}, ${shard}`).toEqual(order);
+      expect(view.czarOf(shard)).toBe(order[0]);
+      expect(view.backupsOf(shard, 2)).toEqual(order.slice(1, 3));
+    }
+  });
+
+  it('[S27] rejects a bad tier when a succession is asked for', () => {
+    const view = new AuthorityView({ version: 1, peers: [asPeerId('a'), asPeerId('b')], placement: () => -1 });
+    expect(() => view.succession(shardId('s'))).toThrow(ArgumentError);
+  });
+
+  it('[S27] following a previous view gives the same successions as a fresh view, over random joins, departures and standbys', () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      const rng = new SeededRng(seed);
+      const placement = randomPlacement(rng, 1 + randomInt(rng, 4));
+      const pool = Array.from({ length: 60 }, (_, i) => asPeerId(`p${i}-${seed}`));
+      let members = new Set(pool.slice(0, 1 + randomInt(rng, 30)));
+      let standby = new Set<PeerId>();
+      const shards = Array.from({ length: 12 }, (_, i) => shardId(`s${i}`));
+      let view = new AuthorityView({ version: 0, peers: members, placement });
+      for (let step = 1; step <= 25; step++) {
+        for (const s of shards) if (randomInt(rng, 2) === 0) view.succession(s);
+        members = new Set(members);
+        for (let k = randomInt(rng, 4); k > 0; k--) members.add(pool[randomInt(rng, pool.length)]!);
+        for (let k = randomInt(rng, 3); k > 0 && members.size > 1; k--) members.delete([...members][randomInt(rng, members.size)]!);
+        standby = new Set([...members].filter(() => randomInt(rng, 8) === 0));
+        // Alternate the two ways of following: the constructor and next(), which carries the placement.
+        const next =
+          step % 2 === 0
+            ? new AuthorityView({ version: step, peers: members, standby, placement, previous: view })
+            : view.next({ peers: members, standby: [...standby] });
+        const fresh = new AuthorityView({ version: step, peers: members, standby, placement });
+        for (const s of shards) {
+          expect(next.succession(s), `seed ${seed}, step ${step}, ${s}`).toEqual(fresh.succession(s));
+          expect(fresh.succession(s), `seed ${seed}, step ${step}, ${s}`).toEqual(rankPeers(s, [...members].filter((p) => !standby.has(p)), undefined, placement));
+        }
+        view = next;
+      }
+    }
+  });
+
+  it('[S27] next() carries the placement over, and replaces it when given one', () => {
+    const rng = new SeededRng(31);
+    const peers = randomPeers(rng, 8);
+    const a = randomPlacement(rng, 3);
+    const b = randomPlacement(rng, 3);
+    const shards = sectorShards(300);
+    const v1 = new AuthorityView({ version: 1, peers: peers.slice(0, 6), placement: a });
+    for (const s of shards) v1.succession(s);
+    const v2 = v1.next({ peers });
+    for (const s of shards) expect(v2.succession(s), s).toEqual(rankPeers(s, peers, undefined, a));
+    const v3 = v2.next({ placement: b });
+    for (const s of shards) expect(v3.succession(s), s).toEqual(rankPeers(s, peers, undefined, b));
+    const v4 = v3.next({ peers: peers.slice(2) });
+    for (const s of shards) expect(v4.succession(s), s).toEqual(rankPeers(s, peers.slice(2), undefined, b));
+  });
+
+  it('[S27] a view whose previous had another placement (or none) is still correct', () => {
+    for (const seed of SEEDS) {
+      const rng = new SeededRng(seed);
+      const peers = randomPeers(rng, 10);
+      const a = randomPlacement(rng, 3);
+      const b = randomPlacement(rng, 3);
+      const shards = sectorShards(200);
+      const cases: Array<[Placement | undefined, Placement | undefined]> = [
+        [a, b],
+        [undefined, a],
+        [a, undefined],
+      ];
+      for (const [before, after] of cases) {
+        const prev = new AuthorityView({ version: 1, peers: peers.slice(0, 7), ...(before ? { placement: before } : {}) });
+        for (const s of shards) prev.succession(s); // cached, so a wrong derivation would reuse its tiers
+        const next = new AuthorityView({ version: 2, peers, previous: prev, ...(after ? { placement: after } : {}) });
+        let differ = 0;
+        for (const s of shards) {
+          const expected = rankPeers(s, peers, undefined, after);
+          expect(next.succession(s), `seed ${seed}, ${s}`).toEqual(expected);
+          if (rankPeers(s, peers, undefined, before).join() !== expected.join()) differ++;
+        }
+        // The two placements really order these peers differently: keeping the old tiers would show.
+        expect(differ, `seed ${seed}`).toBeGreaterThan(shards.length / 2);
+      }
+    }
   });
 });

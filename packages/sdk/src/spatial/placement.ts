@@ -12,7 +12,8 @@
 import type { Placement } from '../authority/rendezvous.js';
 import { ArgumentError } from '../errors.js';
 import { asPeerId, type PeerId } from '../transport/types.js';
-import { MAX_SCALE, ancestorAt, sector, tryParseKey, type SectorId } from './sector.js';
+import { MAX_PEER_ID_LENGTH } from '../transport/peerjs/peer-id.js';
+import { MAX_SCALE, ancestorAt, isSectorId, sector, tryParseKey, type SectorId } from './sector.js';
 import { regionOfShard } from './world-state.js';
 
 /** Separator and tag before a home in a peer id: `<base>-h<scale>_<x>_<y>`, negatives as `n<abs>`. */
@@ -24,7 +25,8 @@ const uncoord = (s: string): number => (s.startsWith('n') ? -Number(s.slice(1)) 
 /**
  * A peer id carrying `home`: `base` (alphanumerics, `-` or `_` inside) + `-h<scale>_<x>_<y>`. Pass
  * it as `peerId` when joining (`Room.join`) or to `SimNetwork.join`. Throws {@link ArgumentError}
- * on a base that is empty or has other characters.
+ * on a base that is empty or has other characters, a home that is no valid sector, or an id
+ * longer than a peer id may be (64 characters: keep the base within 41).
  *
  * @example
  * ```ts
@@ -36,7 +38,15 @@ export function withHome(base: string, home: SectorId): PeerId {
   if (!/^[A-Za-z0-9]+(?:[_-][A-Za-z0-9]+)*$/.test(base)) {
     throw new ArgumentError(`Peer id base ${JSON.stringify(base).slice(0, 40)} is invalid: use alphanumerics, joined by single '-' or '_'.`, { base });
   }
-  return asPeerId(`${base}-h${home.scale}_${coord(home.x)}_${coord(home.y)}`);
+  if (!isSectorId(home)) {
+    throw new ArgumentError(`Home ${JSON.stringify(home)} is not a sector: build it with sector(x, y, scale).`, { home });
+  }
+  const id = `${base}-h${home.scale}_${coord(home.x)}_${coord(home.y)}`;
+  // Caught here, not at join, where the error could not say that the home tag made it too long.
+  if (id.length > MAX_PEER_ID_LENGTH) {
+    throw new ArgumentError(`Peer id ${id} with its home is ${id.length} characters, over ${MAX_PEER_ID_LENGTH}: shorten the base to at most ${MAX_PEER_ID_LENGTH - (id.length - base.length)}.`, { base, home });
+  }
+  return asPeerId(id);
 }
 
 /**

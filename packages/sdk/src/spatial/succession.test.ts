@@ -4,6 +4,9 @@ import { AuthorityView } from '../authority/view.js';
 import { ArgumentError } from '../errors.js';
 import { asPeerId, type PeerId } from '../transport/types.js';
 import { SeededRng, randomInt } from '../util/rng.js';
+import type { Placement } from '../authority/rendezvous.js';
+import { sectorPlacement, withHome } from './placement.js';
+import { key, sector } from './sector.js';
 import { SuccessionHeads } from './succession.js';
 
 describe('SuccessionHeads', () => {
@@ -41,5 +44,116 @@ describe('SuccessionHeads', () => {
     expect(new SuccessionHeads(none, [], 3).top('s0:0,0')).toEqual([]);
     expect(new SuccessionHeads([asPeerId('a')], [asPeerId('a')], 1).rankOf(asPeerId('a'), 's0:0,0')).toBe(-1);
     expect(() => new SuccessionHeads(none, [], 0)).toThrow(ArgumentError);
+  });
+});
+
+/** Peers with homes in a small patch of the map (a few at scale 1, a few with no home). */
+function placedPeers(rng: SeededRng, n: number, seed: number): PeerId[] {
+  return Array.from({ length: n }, (_, i) => {
+    const base = `p${seed}x${i}`;
+    switch (randomInt(rng, 8)) {
+      case 0:
+        return asPeerId(base);
+      case 1:
+        return withHome(base, sector(randomInt(rng, 6) - 1, randomInt(rng, 6) - 1, 1));
+      default:
+        return withHome(base, sector(randomInt(rng, 10) - 2, randomInt(rng, 10) - 2, 0));
+    }
+  });
+}
+
+/** Sector shards over and around the patch, at scales 0 to 2, region shards, and a non-sector one. */
+function placedShards(rng: SeededRng, n: number): string[] {
+  return Array.from({ length: n }, () => {
+    const scale = randomInt(rng, 3);
+    const s = sector(randomInt(rng, 14) - 4, randomInt(rng, 14) - 4, 0);
+    const at = scale === 0 ? s : sector(s.x >> scale, s.y >> scale, scale);
+    switch (randomInt(rng, 6)) {
+      case 0:
+        return `region:${key(at)}`;
+      case 1:
+        return 'world';
+      default:
+        return key(at);
+    }
+  });
+}
+
+describe('SuccessionHeads with a placement [S27]', () => {
+  it('[S27] keeps the head of the view’s succession under the same placement, standby peers left out', () => {
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
+      const rng = new SeededRng(seed);
+      const peers = placedPeers(rng, 2 + randomInt(rng, 60), seed);
+      const standby = peers.filter(() => rng.next() < 0.15);
+      const placement = sectorPlacement();
+      const view = new AuthorityView({ version: 1, peers, standby, placement });
+      const depth = 1 + randomInt(rng, 4);
+      const heads = new SuccessionHeads(peers, standby, depth, placement);
+      expect(heads.placement).toBe(placement);
+      for (const shard of placedShards(rng, 80)) {
+        const expected = view.succession(shardId(shard)).slice(0, depth);
+        expect(heads.top(shard), `seed ${seed}, depth ${depth}, shard ${shard}`).toEqual(expected);
+        for (const p of peers) {
+          const rank = view.rankOf(p, shardId(shard));
+          expect(heads.rankOf(p, shard), `seed ${seed}, shard ${shard}, peer ${p}`).toBe(rank < depth ? rank : -1);
+        }
+      }
+    }
+  });
+
+  it('[S27] fills the head from the lowest tiers: the sector’s own peers, then its neighbours’, then anyone', () => {
+    const placement = sectorPlacement();
+    const inside = [withHome('in1', sector(2, 3, 0)), withHome('in2', sector(2, 3, 0))];
+    const near = [withHome('nb1', sector(3, 3, 0)), withHome('nb2', sector(1, 4, 0))];
+    const far = Array.from({ length: 20 }, (_, i) => withHome(`far${i}`, sector(10 + i, -7, 0)));
+    const heads = new SuccessionHeads([...far, ...near, ...inside], [], 5, placement);
+    const top = heads.top('s0:2,3');
+    expect(new Set(top.slice(0, 2))).toEqual(new Set(inside));
+    expect(new Set(top.slice(2, 4))).toEqual(new Set(near));
+    expect(far).toContain(top[4]);
+    // An inside peer in standby makes room for the next tier, never for a farther peer first.
+    const resting = new SuccessionHeads([...far, ...near, ...inside], [inside[0]!], 3, placement).top('s0:2,3');
+    expect(resting[0]).toBe(inside[1]);
+    expect(new Set(resting.slice(1))).toEqual(new Set(near));
+  });
+
+  it('[S27] shared tables never mix placements: same peers, different placements, different heads', () => {
+    const rng = new SeededRng(9);
+    const peers = placedPeers(rng, 30, 9);
+    const local = sectorPlacement();
+    // The opposite preference: a sector's own peers last.
+    const remote: Placement = (peer, shard) => 2 - local(peer, shard);
+    const shards = placedShards(rng, 100);
+    const a = SuccessionHeads.shared(peers, [], 3, local);
+    const b = SuccessionHeads.shared(peers, [], 3, remote);
+    const none = SuccessionHeads.shared(peers, [], 3);
+    expect(b).not.toBe(a);
+    expect(none).not.toBe(a);
+    expect(none).not.toBe(b);
+    expect(SuccessionHeads.shared([...peers].reverse(), [], 3, local)).toBe(a);
+    expect(SuccessionHeads.shared(peers, [], 3, remote)).toBe(b);
+    const views = new Map<Placement | undefined, AuthorityView>([
+      [local, new AuthorityView({ version: 1, peers, placement: local })],
+      [remote, new AuthorityView({ version: 1, peers, placement: remote })],
+      [undefined, new AuthorityView({ version: 1, peers })],
+    ]);
+    let differ = 0;
+    for (const shard of shards) {
+      for (const [heads, placement] of [
+        [a, local],
+        [b, remote],
+        [none, undefined],
+      ] as const) {
+        expect(heads.top(shard), `${shard}`).toEqual(views.get(placement)!.succession(shardId(shard)).slice(0, 3));
+      }
+      if (a.top(shard).join() !== b.top(shard).join()) differ++;
+    }
+    // Where a sector has placed peers the two placements disagree; the tables must show it.
+    expect(differ).toBeGreaterThan(shards.length / 4);
+  });
+
+  it('[S27] rejects a bad tier from the placement with an ArgumentError', () => {
+    const heads = new SuccessionHeads([asPeerId('a'), asPeerId('b')], [], 1, () => 0.5);
+    expect(() => heads.top('s0:0,0')).toThrow(ArgumentError);
   });
 });
