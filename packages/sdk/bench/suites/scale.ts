@@ -395,7 +395,7 @@ export function runEngine(seed: number, n: number, now: () => number, log: (line
     transports.push(transport);
     // requireMajority off: [R26] counts only peers this one holds a connection to, which a partial
     // mesh never reaches a majority of (see the suite notes).
-    const room = Room.create({ transport, clock: net.clock, rng: rng.fork(), interest: true, tickMs: TICK_MS, leaveOnHide: false, bootstrapMs: 1_000, requireMajority: false, placement });
+    const room = Room.create({ transport, clock: net.clock, rng: rng.fork(), interest: true, tickMs: TICK_MS, leaveOnHide: false, bootstrapMs: 1_000, requireMajority: false, swim: { probeUnconnected: 0 }, placement });
     const budget = new ConnectionBudget(transport, DEFAULT_MAX_CONNECTIONS);
     budgets.push(budget);
     const world = SectorWorld.create({

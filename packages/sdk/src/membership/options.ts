@@ -57,6 +57,15 @@ export const SWIM_DEFAULTS = Object.freeze({
    * memberlist's push-pull): repairs whatever gossip missed. 0 disables.
    */
   syncIntervalMs: 10_000,
+  /**
+   * 1: every round-robin ([M10]) covers the members this peer has no connection to as well,
+   * probed through helpers: classic SWIM, right for a full mesh, where a member nobody reaches is
+   * a crash to detect. 0, for a partial mesh (a connection cap, interest-managed worlds): only
+   * members this peer is connected to, or whose connection to it timed out or failed, are probed
+   * in rounds; the peers connected to the others watch them, and probes that cannot reach anyone
+   * neither flood helpers nor suspect healthy members out of the room.
+   */
+  probeUnconnected: 1,
   /** Dead and left members are remembered this long, so stale gossip cannot revive them ([M23]). */
   tombstoneMs: 60_000,
   /** Refuted suspicions within `standbyWindowMs` that put a member in standby ([M30]). */
@@ -116,6 +125,7 @@ export function resolveSwimOptions(options: SwimOptions): SwimTunables {
   for (const key of positive) {
     if (!(o[key] > 0)) throw new ArgumentError(`SwimOptions.${key} must be positive, got ${o[key]}.`, { option: key, value: o[key] });
   }
+  if (o.probeUnconnected !== 0 && o.probeUnconnected !== 1) throw new ArgumentError(`SwimOptions.probeUnconnected must be 0 or 1, got ${o.probeUnconnected}.`, { option: 'probeUnconnected', value: o.probeUnconnected });
   for (const key of ['probeFanout', 'indirectProbes', 'suspicionConfirmations', 'maxPiggyback', 'retransmitMultiplier', 'maxLocalHealth', 'standbyRefutes'] as const) {
     if (!Number.isInteger(o[key])) throw new ArgumentError(`SwimOptions.${key} must be an integer, got ${o[key]}.`, { option: key, value: o[key] });
   }

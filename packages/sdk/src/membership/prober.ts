@@ -27,8 +27,8 @@ export interface ProberHost {
   /** We hold a transport connection to `peer`. */
   connected(peer: PeerId): boolean;
   /**
-   * `peer` is ours to probe in rounds ([M10]): connected, or its connection to us was lost (not
-   * hung up). In a partial mesh the others are watched by the peers connected to them.
+   * `peer` is ours to probe in rounds ([M10]): every member but those whose connection to us was
+   * hung up (a connection cap); the peers still connected to those watch them.
    */
   watched(peer: PeerId): boolean;
   /** ... and it does not predate a verdict on `peer` (see `SwimMembership.stale`). */

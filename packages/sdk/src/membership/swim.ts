@@ -97,6 +97,8 @@ export class SwimMembership implements MembershipView {
   private readonly senders = new Set<MembershipSend>();
   private readonly table = new Map<PeerId, Member>();
   private readonly connected = new Set<PeerId>();
+  /** Peers whose connection to us was hung up (a connection cap), until they connect again ([M10]). */
+  private readonly hungUp = new Set<PeerId>();
   /** Peers whose connection to us timed out or failed, until they connect again ([M10]). */
   private readonly lost = new Set<PeerId>();
   /**
@@ -146,7 +148,7 @@ export class SwimMembership implements MembershipView {
       member: (peer) => this.table.get(peer),
       table: () => [...this.table.values()],
       connected: (peer) => this.connected.has(peer),
-      watched: (peer) => this.connected.has(peer) || this.lost.has(peer),
+      watched: (peer) => (this.options.probeUnconnected === 1 ? !this.hungUp.has(peer) : this.connected.has(peer) || this.lost.has(peer)),
       trusted: (peer) => this.connected.has(peer) && !this.stale.has(peer),
       piggyback: (peer) => this.piggyback(peer),
       send: (peer, message, channel) => this.send(peer, message, channel),
@@ -331,11 +333,15 @@ export class SwimMembership implements MembershipView {
   private onPeerJoined(peer: PeerId): void {
     if (this.state !== 'running' || peer === this.self) return;
     this.connected.add(peer);
+    const afterHangUp = this.hungUp.delete(peer);
     this.lost.delete(peer);
     this.stale.delete(peer);
     // Push our whole view; the peer pushes its own, which makes it a member: a push-pull sync per
-    // connection ([M4]). The connection alone does not: a peer is a member on its own word.
-    this.send(peer, { type: 'member-updates', updates: this.snapshot().map(toWire) }, 'control');
+    // connection ([M4]). The connection alone does not: a peer is a member on its own word. Not
+    // again to a member back after a hang-up: the views never parted (gossip kept flowing), and
+    // under a connection cap a whole view per re-dial is most of the traffic of a large room.
+    const m = this.table.get(peer);
+    if (!afterHangUp || m?.status !== 'alive') this.send(peer, { type: 'member-updates', updates: this.snapshot().map(toWire) }, 'control');
     this.commit();
   }
 
@@ -343,6 +349,8 @@ export class SwimMembership implements MembershipView {
     if (this.state !== 'running') return;
     this.connected.delete(peer);
     this.stale.delete(peer);
+    if (reason === 'hung-up') this.hungUp.add(peer);
+    else this.hungUp.delete(peer);
     if (reason === 'timeout' || reason === 'error') this.lost.add(peer);
     else this.lost.delete(peer);
     // Our own transport closing reports every peer as closed: that says nothing about them. A

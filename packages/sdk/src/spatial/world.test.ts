@@ -338,10 +338,11 @@ describe('SectorWorld', () => {
     const worlds: SectorWorld[] = [];
     const budgets: ConnectionBudget[] = [];
     // 16 players, one home per leaf sector (scale 1, 100 units a side): a full mesh at first. A
-    // partial mesh never reaches a majority of the room, so the majority rule is off ([R26]).
+    // partial mesh never reaches a majority of the room, so the majority rule is off ([R26]), and
+    // SWIM watches only the members it is connected to ([M10]).
     for (let i = 0; i < 16; i++) {
       const home = sector(i % 4, Math.floor(i / 4), 1);
-      const room = Room.create({ ...ROOM, requireMajority: false, transport: net.join(withHome(`p${i}`, home)), clock: net.clock, rng: rng.fork(), placement });
+      const room = Room.create({ ...ROOM, requireMajority: false, swim: { probeUnconnected: 0 }, transport: net.join(withHome(`p${i}`, home)), clock: net.clock, rng: rng.fork(), placement });
       const budget = new ConnectionBudget(room.transport, cap, { graceMs: 1_000 });
       budgets.push(budget);
       const w = SectorWorld.create({ ...WORLD, tickMs: 200, room, clock: net.clock, budget });
