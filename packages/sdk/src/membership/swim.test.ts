@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { PeerId } from '../transport/types.js';
 import { SeededRng, randomInt } from '../util/rng.js';
 import { SWIM_DEFAULTS } from './options.js';
+import { decodeFrame } from '../wire/frame.js';
 import { SwimCluster, type SwimClusterOptions } from './test-support.node.js';
 
 const id = (s: string): PeerId => s as PeerId;
@@ -12,6 +13,22 @@ function room(options: SwimClusterOptions, n: number): SwimCluster {
   for (let i = 0; i < n; i++) c.add(`p${i}`);
   expect(c.runUntil(() => c.converged(), 5_000), `seed ${options.seed}: no convergence\n${c.describe()}`).toBe(true);
   return c;
+}
+
+/** Counts the `member-ping-req`s `from` sends about `target` from now on. */
+function pingReqsFor(c: SwimCluster, from: string, target: string): () => number {
+  let n = 0;
+  const t = c.peer(from).transport;
+  const send = t.send.bind(t);
+  t.send = (peer, channel, data) => {
+    try {
+      for (const m of decodeFrame(data).messages) if (m.type === 'member-ping-req' && m.target === target) n++;
+    } catch {
+      // not a frame of ours: not counted
+    }
+    send(peer, channel, data);
+  };
+  return () => n;
 }
 
 const droppedEverywhere = (c: SwimCluster, peer: string) => () =>
@@ -176,6 +193,39 @@ describe('SwimMembership', () => {
     for (const p of c.live()) expect(p.membership.info(id('p1'))?.status, `seed ${seed}: ${p.id}'s view of p1`).toBe('alive');
     expect(c.peer('p1').membership.info(id('p0'))?.status, `seed ${seed}`).toBe('alive');
     expect(c.spurious, `seed ${seed}`).toEqual([]);
+  });
+
+  it('[M10] probeUnconnected 0 (partial mesh): a member never reached is left to those connected to it, a crash is still detected by them', () => {
+    const seed = 404;
+    const c = new SwimCluster({ seed, link: { latencyMs: 20, loss: 0.01 }, swim: { probeUnconnected: 0 } });
+    c.net.setLinkBoth('p0', 'late', { loss: 1 });
+    for (let i = 0; i < 5; i++) c.add(`p${i}`);
+    c.add('late');
+    expect(c.runUntil(() => c.converged(), 3_000), `seed ${seed}\n${c.describe()}`).toBe(true);
+    const asked = pingReqsFor(c, 'p0', 'late');
+    c.run(30_000);
+    expect(c.spurious, `seed ${seed}`).toEqual([]);
+    expect(c.peer('p0').transport.peers()).not.toContain('late');
+    // p0 never reached 'late': it does not probe it through helpers, and keeps it as a member.
+    expect(asked(), `seed ${seed}`).toBe(0);
+    expect(c.peer('p0').membership.info(id('late'))?.status).toBe('alive');
+    // A crash is seen by the peers connected to the crashed one, and the verdict reaches p0.
+    c.crash('late');
+    expect(c.runUntil(droppedEverywhere(c, 'late'), 15_000), `seed ${seed}\n${c.describe()}`).toBe(true);
+    expect(c.spurious, `seed ${seed}`).toEqual([]);
+  });
+
+  it('[M10] probeUnconnected 1 (default): the same member is probed through helpers', () => {
+    const seed = 404;
+    const c = new SwimCluster({ seed, link: { latencyMs: 20, loss: 0.01 } });
+    c.net.setLinkBoth('p0', 'late', { loss: 1 });
+    for (let i = 0; i < 5; i++) c.add(`p${i}`);
+    c.add('late');
+    expect(c.runUntil(() => c.converged(), 3_000), `seed ${seed}\n${c.describe()}`).toBe(true);
+    const asked = pingReqsFor(c, 'p0', 'late');
+    c.run(30_000);
+    expect(asked(), `seed ${seed}`).toBeGreaterThan(0);
+    expect(() => new SwimCluster({ seed, swim: { probeUnconnected: 2 } }).add('x')).toThrow(/probeUnconnected/);
   });
 
   it('[M21] [M23] a crashed peer that comes back under its old id rejoins with a higher incarnation', () => {

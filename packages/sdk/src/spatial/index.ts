@@ -65,3 +65,5 @@ export {
   type WorldStats,
   type WorldUnit,
 } from './world.js';
+export { PLACEMENT_TIERS, homeOf, sectorPlacement, withHome } from './placement.js';
+export { SuccessionHeads } from './succession.js';

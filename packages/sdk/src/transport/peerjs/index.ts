@@ -6,7 +6,7 @@ export { PeerJsTransport, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_KEEP_ALIVE_MS, DEF
 export type { PeerJsTransportOptions, PeerJsPassthroughOptions } from './transport.js';
 export type { ChannelInfo } from './link.js';
 export { STATE_CHANNEL_ID } from './link.js';
-export { ConnectionBudget, DEFAULT_MAX_CONNECTIONS, DEFAULT_RANDOM_LINKS, fullMesh, interestMesh, randomMesh } from '../mesh.js';
+export { ConnectionBudget, DEFAULT_MAX_CONNECTIONS, DEFAULT_PRUNE_GRACE_MS, DEFAULT_PRUNE_PROTECT_MS, DEFAULT_RANDOM_LINKS, fullMesh, interestMesh, randomMesh, type PruneOptions } from '../mesh.js';
 export type { InterestMeshOptions, MeshContext, MeshPolicy } from '../mesh.js';
 export { generatePeerId, isValidPeerId } from './peer-id.js';
 export { PEERJS_ERRORS, fromPeerJsError } from './errors.js';

@@ -20,6 +20,8 @@ export const STATE_LABEL = 'anarchy-state';
  * it also stays below the 16 streams Firefox opens before it has to negotiate more.
  */
 export const STATE_CHANNEL_ID = 8;
+/** A connection closed sooner than this after it was created closes only then (see `dispose`). */
+export const ICE_SETTLE_MS = 2_000;
 
 /** What a link tells its owner. Called synchronously from WebRTC/PeerJS callbacks. */
 export interface LinkHandlers {
@@ -81,6 +83,8 @@ export class PeerLink {
     }
   });
 
+  private readonly createdAt: number;
+
   constructor(
     readonly peer: PeerId,
     readonly conn: DataConnection,
@@ -88,8 +92,11 @@ export class PeerLink {
     readonly initiator: boolean,
     private readonly now: () => number,
     private readonly handlers: LinkHandlers,
+    /** Runs `fn` after `ms` (the transport's clock): defers closing a connection still settling. */
+    private readonly later: (fn: () => void, ms: number) => void = (fn) => fn(),
   ) {
     this.lastHeardAt = now();
+    this.createdAt = this.lastHeardAt;
     // PeerJS creates the RTCPeerConnection synchronously in the DataConnection constructor.
     const pc = (conn as { peerConnection?: RTCPeerConnection | null }).peerConnection;
     if (!pc) throw new TransportError(ErrorCode.PeerConnectionFailed, `PeerJS gave no RTCPeerConnection for ${peer}.`, { peer });
@@ -163,6 +170,15 @@ export class PeerLink {
     this.conn.off('error', this.onConnError);
     this.pc.removeEventListener('connectionstatechange', this.onPcState);
     this.state.onopen = this.state.onmessage = this.state.onclose = null;
+    // PeerJS 1.5 rejects unhandled when a trickled ICE candidate is still being added as its
+    // connection closes (`handleCandidate` reads the provider that `close()` just cleared): a
+    // connection closed moments after it opened (a quick hang-up) waits until candidates are done.
+    const age = this.now() - this.createdAt;
+    if (age < ICE_SETTLE_MS) this.later(() => this.teardown(), ICE_SETTLE_MS - age);
+    else this.teardown();
+  }
+
+  private teardown(): void {
     try {
       this.state.close();
       // Closes PeerJS's channel and the RTCPeerConnection.

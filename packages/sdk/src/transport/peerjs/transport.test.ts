@@ -400,7 +400,8 @@ describe('PeerJsTransport hangUp', () => {
     const room = await newRoom();
     const clock = new VirtualClock();
     // a's timers run on the virtual clock; b must not time a out meanwhile (a sends no keep-alives).
-    const a = await join(room, { clock, keepAliveMs: 200, peerTimeoutMs: 1_000 });
+    // peerTimeoutMs 2,000: the grace then ends past ICE_SETTLE_MS, so no settling delay adds to it.
+    const a = await join(room, { clock, keepAliveMs: 200, peerTimeoutMs: 2_000 });
     const b = await join(room, { peerTimeoutMs: 60_000 });
     try {
       await waitFor(() => a.peers().includes(b.localId) && b.peers().includes(a.localId), 'a and b connected');
@@ -410,7 +411,7 @@ describe('PeerJsTransport hangUp', () => {
       const bControl = (): string | undefined => b.channelInfo(a.localId, 'control')?.readyState;
       await sleep(300);
       clock.advance(200); // first tick: the control channel has drained
-      clock.advance(1_399); // grace is 1,000 + 2 × 200 ms after that tick: one ms short
+      clock.advance(2_399); // grace is 2,000 + 2 × 200 ms after that tick: one ms short
       await sleep(300);
       expect(bControl()).toBe('open');
       expect(a.channelInfo(b.localId, 'state')).toBeUndefined(); // the dial is still waiting

@@ -611,7 +611,7 @@ export class PeerJsTransport implements Transport {
   private addLink(peer: PeerId, conn: DataConnection, initiator: boolean): void {
     let link: PeerLink;
     try {
-      link = new PeerLink(peer, conn, initiator, () => this.clock.now(), this.linkHandlers);
+      link = new PeerLink(peer, conn, initiator, () => this.clock.now(), this.linkHandlers, (fn, ms) => void this.clock.setTimeout(fn, ms));
     } catch (err) {
       conn.close();
       this.events.emit('error', err instanceof TransportError ? err : new TransportError(ErrorCode.PeerConnectionFailed, `Could not set up the connection to ${peer}: ${String(err)}`, { peer }, { cause: err }));
