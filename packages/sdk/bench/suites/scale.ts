@@ -8,12 +8,13 @@
  * `ConnectionBudget` cap (24):
  *
  * - **engine**: a full `Room` per peer (interest-scoped delivery, SWIM membership, commits,
- *   anti-entropy) with a `SectorWorld` (hand-offs, summaries), peers arriving in waves. Run at the
+ *   anti-entropy, authority placed by home, [S27]) with a `SectorWorld` (hand-offs, summaries,
+ *   pruning of unneeded connections), peers arriving in waves. Run at the
  *   sizes a 2-core machine carries within the bench's budget: 64 and 256 by default, 1,024 with
  *   `SCALE_ENGINE_MAX=1024` (about half an hour). The issue's
  *   keys (`egress_ratio_1024_vs_64`, `max_connections_per_peer`, `sim_peers_max`) come from it.
  * - **model**: the same interest, mesh and relay policy without the rest of the engine. Every
- *   sector's czar (rendezvous, top of the same ranking as the engine) sends each tick a real
+ *   sector's czar (top of the same placed ranking as the engine) sends each tick a real
  *   `shard-delta` frame whose payload is a real `SectorState` delta of 4 moving units, along
  *   `relayTargets` over the audience the engine's `InterestTable` computes ([I3]); receivers
  *   decode the frame, dedupe and relay by the same plan ([R15], [R16]). Background traffic as in
@@ -168,6 +169,9 @@ interface SizeResult {
   readonly delivered: number;
   readonly refused: number;
   readonly overCap: number;
+  /** Engine: connections hung up by pruning ([S27]), and peers that dialled back after one. */
+  readonly hungUp?: number;
+  readonly redialled?: number;
   /** Engine: share of the sectors that had a czar when units were placed. */
   readonly withCzar?: number;
   /** Engine: virtual seconds from the start until every sector had a czar. */
@@ -337,6 +341,8 @@ export function runModel(seed: number, n: number, now: () => number): SizeResult
   const conn = connectionStats(transports);
   const refused = budgets.reduce((a, b) => a + b.refused, 0);
   const overCap = budgets.reduce((a, b) => a + b.overCap, 0);
+  const hungUp = budgets.reduce((a, b) => a + b.hungUp, 0);
+  const redialled = budgets.reduce((a, b) => a + b.redialled, 0);
   net.dispose();
   return {
     impl: 'model',
@@ -393,8 +399,9 @@ export function runEngine(seed: number, n: number, now: () => number, log: (line
   const add = (i: number): void => {
     const transport = net.join(w.peers[i]!, { mesh: randomMesh(2) });
     transports.push(transport);
-    // requireMajority off: [R26] counts only peers this one holds a connection to, which a partial
-    // mesh never reaches a majority of (see the suite notes).
+    // A partial mesh: requireMajority off ([R26] counts only peers this one holds a connection
+    // to, which it never reaches a majority of), SWIM probes only the members it is connected to
+    // ([M10]), and authority placed by home ([S27]); see the suite notes.
     const room = Room.create({ transport, clock: net.clock, rng: rng.fork(), interest: true, tickMs: TICK_MS, leaveOnHide: false, bootstrapMs: 1_000, requireMajority: false, swim: { probeUnconnected: 0 }, placement });
     const budget = new ConnectionBudget(transport, DEFAULT_MAX_CONNECTIONS);
     budgets.push(budget);
@@ -459,6 +466,8 @@ export function runEngine(seed: number, n: number, now: () => number, log: (line
   const conn = connectionStats(transports);
   const refused = budgets.reduce((a, b) => a + b.refused, 0);
   const overCap = budgets.reduce((a, b) => a + b.overCap, 0);
+  const hungUp = budgets.reduce((a, b) => a + b.hungUp, 0);
+  const redialled = budgets.reduce((a, b) => a + b.redialled, 0);
   // Delivery: every watcher holds its czar's seq of each watched sector (within two ticks).
   czarOf = czars();
   let held = 0;
@@ -485,6 +494,8 @@ export function runEngine(seed: number, n: number, now: () => number, log: (line
     delivered: wanted === 0 ? 1 : held / wanted,
     refused,
     overCap,
+    hungUp,
+    redialled,
     withCzar,
     ...(czarsAt === undefined ? {} : { czarsAtS: czarsAt }),
     wallS: (now() - started) / 1000,
@@ -492,8 +503,9 @@ export function runEngine(seed: number, n: number, now: () => number, log: (line
 }
 
 /**
- * Largest engine run by default: 256 peers cost about 150 s of CPU here, 1,024 about half an hour
- * (run it with `SCALE_ENGINE_MAX=1024`), more than the whole bench's 10-minute budget.
+ * Largest engine run by default: 256 peers cost about 70 s of CPU here, 512 several minutes and
+ * 1,024 about half an hour (run it with `SCALE_ENGINE_MAX=1024`), more than the whole bench's
+ * 10-minute budget.
  */
 const DEFAULT_ENGINE_MAX = 256;
 
@@ -532,6 +544,7 @@ const suite: BenchSuite = {
         'all czars at s': r.impl === 'model' ? 'n/a' : (r.czarsAtS ?? 'never'),
         'optional dials refused': r.refused,
         'required dials over cap': r.overCap,
+        'hung up (redialled)': r.hungUp === undefined ? 'n/a' : `${r.hungUp} (${r.redialled ?? 0})`,
         'wall s': round(r.wallS, 1),
       });
       metrics[`scale_${r.impl}_bytes_out_per_peer_per_s_${r.peers}`] = Math.round(r.bytesOutPerSec);
@@ -577,14 +590,17 @@ const suite: BenchSuite = {
       failures,
       notes: [
         'engine: a Room (interest-scoped delivery, SWIM, commits, anti-entropy) + SectorWorld (hand-offs, summaries) per peer, peers arriving in waves',
-        `of ${FIRST_WAVE}, ×${WAVE_GROWTH} every ${WAVE_GAP_MS / 1000} s (each Room with requireMajority off, so [R11] waits for its connected peers only). Sizes up to`,
+        `of ${FIRST_WAVE}, ×${WAVE_GROWTH} every ${WAVE_GAP_MS / 1000} s. Each Room: requireMajority off ([R11] waits for its connected peers only), SWIM probeUnconnected 0`,
+        '([M10]: a partial mesh), sectorPlacement with homes in the peer ids ([S27]: a sector\'s czar and backups live in or next to it); each world prunes',
+        'connections over the cap that it does not need (ConnectionBudget.prune, Transport.hangUp). Sizes up to'
         `SCALE_ENGINE_MAX (this run: ${engineMax}); 1,024 takes about half an hour, beyond this bench's budget. Keys without "model" are the engine's:`,
         'egress_ratio_1024_vs_64 is null unless the engine ran at 1,024; max_connections_per_peer and sim_peers_max are the engine\'s largest run.',
-        'model: the same interest, 24-connection ConnectionBudget and relay plan (relayTargets over the InterestTable audience) on real frames,',
+        'model: the same interest, placement, 24-connection ConnectionBudget (dials only, no pruning) and relay plan (relayTargets over the InterestTable audience) on real frames,',
         'without SWIM, commits, hand-offs or summaries; its figures are the *_model keys.',
         'World: one peer per sector on average, interest = home sector + 8 neighbours, 4 moving units per sector, 100 ms ticks, 20 ms ± 5 ms links, 1% loss.',
         `B/s out: every byte a peer hands to the network (both channels, frame headers included), mean over peers over ${MEASURE_MS / 1000} s after warm-up.`,
-        'conn: open connections per peer at the end; the cap (24) bounds the dials a peer makes, not the dials it accepts, so a peer many others need exceeds it.',
+        'conn: open connections per peer at the end; the cap (24) refuses optional dials and prunes what is not needed, but a peer keeps every connection it needs',
+        '(czars of what it holds, the successions it is in, the watchers of what it writes) and accepts every dial, so a peer many others need exceeds it.',
         'delivered: model — share of (delta, audience member) pairs received; engine — watched sectors held within 2 seqs of their czar.',
       ],
     };
