@@ -592,7 +592,7 @@ const suite: BenchSuite = {
         'engine: a Room (interest-scoped delivery, SWIM, commits, anti-entropy) + SectorWorld (hand-offs, summaries) per peer, peers arriving in waves',
         `of ${FIRST_WAVE}, ×${WAVE_GROWTH} every ${WAVE_GAP_MS / 1000} s. Each Room: requireMajority off ([R11] waits for its connected peers only), SWIM probeUnconnected 0`,
         '([M10]: a partial mesh), sectorPlacement with homes in the peer ids ([S27]: a sector\'s czar and backups live in or next to it); each world prunes',
-        'connections over the cap that it does not need (ConnectionBudget.prune, Transport.hangUp). Sizes up to'
+        'connections over the cap that it does not need (ConnectionBudget.prune, Transport.hangUp). Sizes up to',
         `SCALE_ENGINE_MAX (this run: ${engineMax}); 1,024 takes about half an hour, beyond this bench's budget. Keys without "model" are the engine's:`,
         'egress_ratio_1024_vs_64 is null unless the engine ran at 1,024; max_connections_per_peer and sim_peers_max are the engine\'s largest run.',
         'model: the same interest, placement, 24-connection ConnectionBudget (dials only, no pruning) and relay plan (relayTargets over the InterestTable audience) on real frames,',
