@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PeerId } from '../transport/types.js';
 import { SeededRng, randomInt } from '../util/rng.js';
-import { SWIM_DEFAULTS } from './options.js';
+import { SWIM_DEFAULTS, type SwimTunables } from './options.js';
 import { decodeFrame } from '../wire/frame.js';
 import { SwimCluster, type SwimClusterOptions } from './test-support.node.js';
 
@@ -12,6 +12,16 @@ function room(options: SwimClusterOptions, n: number): SwimCluster {
   const c = new SwimCluster(options);
   for (let i = 0; i < n; i++) c.add(`p${i}`);
   expect(c.runUntil(() => c.converged(), 5_000), `seed ${options.seed}: no convergence\n${c.describe()}`).toBe(true);
+  return c;
+}
+
+/** Six converged peers, 'late' joined behind a link to p0 that loses everything. */
+function behindBadLink(seed: number, swim: Partial<SwimTunables>): SwimCluster {
+  const c = new SwimCluster({ seed, link: { latencyMs: 20, loss: 0.01 }, swim });
+  c.net.setLinkBoth('p0', 'late', { loss: 1 });
+  for (let i = 0; i < 5; i++) c.add(`p${i}`);
+  c.add('late');
+  expect(c.runUntil(() => c.converged(), 3_000), `seed ${seed}\n${c.describe()}`).toBe(true);
   return c;
 }
 
@@ -197,11 +207,7 @@ describe('SwimMembership', () => {
 
   it('[M10] probeUnconnected 0 (partial mesh): a member never reached is left to those connected to it, a crash is still detected by them', () => {
     const seed = 404;
-    const c = new SwimCluster({ seed, link: { latencyMs: 20, loss: 0.01 }, swim: { probeUnconnected: 0 } });
-    c.net.setLinkBoth('p0', 'late', { loss: 1 });
-    for (let i = 0; i < 5; i++) c.add(`p${i}`);
-    c.add('late');
-    expect(c.runUntil(() => c.converged(), 3_000), `seed ${seed}\n${c.describe()}`).toBe(true);
+    const c = behindBadLink(seed, { probeUnconnected: 0 });
     const asked = pingReqsFor(c, 'p0', 'late');
     c.run(30_000);
     expect(c.spurious, `seed ${seed}`).toEqual([]);
@@ -217,11 +223,7 @@ describe('SwimMembership', () => {
 
   it('[M10] probeUnconnected 1 (default): the same member is probed through helpers', () => {
     const seed = 404;
-    const c = new SwimCluster({ seed, link: { latencyMs: 20, loss: 0.01 } });
-    c.net.setLinkBoth('p0', 'late', { loss: 1 });
-    for (let i = 0; i < 5; i++) c.add(`p${i}`);
-    c.add('late');
-    expect(c.runUntil(() => c.converged(), 3_000), `seed ${seed}\n${c.describe()}`).toBe(true);
+    const c = behindBadLink(seed, {});
     const asked = pingReqsFor(c, 'p0', 'late');
     c.run(30_000);
     expect(asked(), `seed ${seed}`).toBeGreaterThan(0);
