@@ -20,7 +20,16 @@ import type { ShardId } from './ids.js';
  * then anyone). Every peer must compute the same tiers: a pure function of the two ids, returning
  * a small integer >= 0 (see `sectorPlacement` in the spatial layer).
  */
-export type Placement = (peer: PeerId, shard: ShardId) => number;
+export interface Placement {
+  (peer: PeerId, shard: ShardId): number;
+  /**
+   * Optional, for speed in rooms of thousands: indexes the eligible peers of a view once and
+   * returns a lookup that lists, for a shard, every one of them whose tier is below the highest
+   * tier this placement gives (the peers it leaves out all have that tier), or `undefined` when
+   * it cannot tell. A succession's head ({@link AuthorityView.head}) then ranks only those.
+   */
+  readonly near?: (peers: readonly PeerId[]) => (shard: ShardId) => readonly PeerId[] | undefined;
+}
 
 /** Capacity weight per peer; a peer that is absent has weight 1. Weights must be finite and > 0. */
 export type PeerWeights = ReadonlyMap<PeerId, number>;

@@ -70,6 +70,10 @@ export class AuthorityView {
   private readonly peerSet: ReadonlySet<PeerId>;
   private readonly cache = new Map<ShardId, readonly PeerId[]>();
   private readonly scored = new Map<ShardId, readonly Scored[]>();
+  /** Heads of successions ranked from the placement's `near` lookup alone (see {@link AuthorityView.head}). */
+  private readonly heads = new Map<ShardId, readonly PeerId[]>();
+  private nearLookup: ((shard: ShardId) => readonly PeerId[] | undefined) | null | undefined;
+  private entryOf: Map<PeerId, RankEntry> | undefined;
   /** See {@link AuthorityViewInit.previous}; only one link deep, so views never chain in memory. */
   private previous: AuthorityView | undefined;
   private joinedSincePrevious: readonly RankEntry[] | undefined;
@@ -153,15 +157,55 @@ export class AuthorityView {
     return scored;
   }
 
+  /**
+   * The first `k` peers of the succession of `shard`, czar first: always `succession(shard)`'s
+   * first `k`. With a placement that has a `near` index and at least `k` eligible peers near the
+   * shard, only those are ranked (the others come after them), so a czar lookup in a room of
+   * thousands costs what its neighbourhood does, not the room.
+   */
+  head(shard: ShardId, k: number): readonly PeerId[] {
+    const full = this.cache.get(shard);
+    if (full) return full.length <= k ? full : full.slice(0, k);
+    const known = this.heads.get(shard);
+    if (known && known.length >= k) return known.length === k ? known : known.slice(0, k);
+    const near = this.nearOf(shard);
+    if (near && near.length >= k) {
+      const placement = this.placement!;
+      const lanes = lanesOf(shard);
+      this.entryOf ??= new Map(this.entries.map((e) => [e.peer, e]));
+      const scored = near.map((p) => scoreEntry(lanes, this.entryOf!.get(p)!, this.weighted, checkedTier(placement, p, shard))).sort(byScore);
+      const out = Object.freeze(scored.map((x) => x.peer));
+      this.heads.set(shard, out);
+      return out.length === k ? out : out.slice(0, k);
+    }
+    const order = this.succession(shard);
+    return order.length <= k ? order : order.slice(0, k);
+  }
+
+  /** The placement's peers near `shard` (eligible ones), or undefined without an index. */
+  private nearOf(shard: ShardId): readonly PeerId[] | undefined {
+    if (this.nearLookup === undefined) this.nearLookup = this.placement?.near?.(this.eligible) ?? null;
+    return this.nearLookup?.(shard);
+  }
+
+  /**
+   * Position of `peer` among the first `k` of the succession of `shard`, or -1 when it is not
+   * among them (or not eligible): `rankOf` for the ranks that matter, without ranking the room.
+   */
+  rankWithin(peer: PeerId, shard: ShardId, k: number): number {
+    if (!this.eligibleSet.has(peer)) return -1;
+    return this.head(shard, k).indexOf(peer);
+  }
+
   /** The czar of `shard`, or `undefined` when no peer is eligible. */
   czarOf(shard: ShardId): PeerId | undefined {
-    return this.succession(shard)[0];
+    return this.head(shard, 1)[0];
   }
 
   /** The first `n` backups of `shard`, in takeover order (fewer when fewer peers are eligible). */
   backupsOf(shard: ShardId, n: number): PeerId[] {
     if (!Number.isInteger(n) || n < 0) throw new ArgumentError(`Backup count ${String(n)} is invalid: use an integer >= 0.`, { n });
-    return this.succession(shard).slice(1, 1 + n);
+    return this.head(shard, 1 + n).slice(1);
   }
 
   /** True when `peer` is the czar of `shard` in this view. */

@@ -701,7 +701,7 @@ export class ReplicationEngine {
 
   /** The peer whose acks commit this czar's writes: the first other peer of the succession. */
   private ackerOf(slot: Slot): PeerId | undefined {
-    return this.view.succession(slot.id).find((p) => p !== this.self);
+    return this.view.head(slot.id, 2).find((p) => p !== this.self);
   }
 
   private recomputeCommit(slot: Slot): void {
@@ -743,7 +743,8 @@ export class ReplicationEngine {
     // A czar our view dropped gets no more acks: what we told a takeover we hold stays all we
     // acknowledged, so its commit point cannot pass what the takeover starts from ([R25]).
     if (slot.role !== 'replica' || !e || e.czar === this.self || slot.reader.needsSnapshot || !this.connected.has(e.czar) || !this.view.has(e.czar)) return;
-    const order = this.view.succession(slot.id);
+    // The czar and `backups` others: if this peer is not among them it is no backup.
+    const order = this.view.head(slot.id, this.options.backups + 2);
     let rank = 0;
     for (const p of order) {
       if (p === e.czar) continue;

@@ -141,7 +141,7 @@ export class InterestTable implements DeliveryFilter {
     if (!this.scoped(shard)) return view.peers;
     const hit = this.cache.get(shard);
     if (hit && hit.view === view && hit.backups === backups && hit.version === this.versionNo) return hit.members;
-    const out = new Set<PeerId>(view.succession(shard).slice(0, 1 + backups));
+    const out = new Set<PeerId>(view.head(shard, 1 + backups));
     for (const p of this.interested(shard)) if (view.has(p)) out.add(p);
     const members = [...out].sort();
     if (this.cache.size > 4096) this.cache.clear();
@@ -152,8 +152,7 @@ export class InterestTable implements DeliveryFilter {
   wants(peer: PeerId, shard: ShardId, view: AuthorityView, backups: number): boolean {
     if (!this.scoped(shard)) return true;
     if (this.interested(shard).has(peer)) return true;
-    const rank = view.rankOf(peer, shard);
-    return rank >= 0 && rank <= backups;
+    return view.rankWithin(peer, shard, 1 + backups) >= 0;
   }
 
   private reindex(peer: PeerId, before: ReadonlySet<string>, after: ReadonlySet<string>): void {

@@ -101,14 +101,53 @@ export const PLACEMENT_TIERS = {
 export function sectorPlacement(): Placement {
   const homes = new Map<PeerId, SectorId | null>();
   const sectors = new Map<string, SectorId | null>();
-  return (peer, shard) => {
+  const homeOfPeer = (peer: PeerId): SectorId | null => {
     let home = homes.get(peer);
     if (home === undefined) homes.set(peer, (home = homeOf(peer) ?? null));
+    return home;
+  };
+  const sectorOf = (shard: string): SectorId | null => {
     let s = sectors.get(shard);
     if (s === undefined) sectors.set(shard, (s = sectorOfShard(shard) ?? null));
+    return s;
+  };
+  const tier = (peer: PeerId, shard: string): number => {
+    const home = homeOfPeer(peer);
+    const s = sectorOf(shard);
     if (!home || !s || home.scale > s.scale) return PLACEMENT_TIERS.elsewhere;
     const h = home.scale === s.scale ? home : ancestorAt(home, s.scale);
     const d = Math.max(Math.abs(h.x - s.x), Math.abs(h.y - s.y));
     return d === 0 ? PLACEMENT_TIERS.inside : d === 1 ? PLACEMENT_TIERS.near : PLACEMENT_TIERS.elsewhere;
   };
+  // Per view: the peers by the cell their home falls in at each scale asked for, so the peers
+  // near a sector are the residents of its 3×3 block (every other peer is `elsewhere`).
+  const near = (peers: readonly PeerId[]) => {
+    const byScale = new Map<number, Map<string, PeerId[]>>();
+    const cells = (scale: number): Map<string, PeerId[]> => {
+      let index = byScale.get(scale);
+      if (index) return index;
+      index = new Map();
+      for (const p of peers) {
+        const home = homeOfPeer(p);
+        if (!home || home.scale > scale) continue;
+        const a = home.scale === scale ? home : ancestorAt(home, scale);
+        const k = `${a.x},${a.y}`;
+        const list = index.get(k);
+        if (list) list.push(p);
+        else index.set(k, [p]);
+      }
+      byScale.set(scale, index);
+      return index;
+    };
+    return (shard: string): readonly PeerId[] => {
+      const s = sectorOf(shard);
+      // No sector: every peer is `elsewhere`, none is nearer than another.
+      if (!s) return [];
+      const index = cells(s.scale);
+      const out: PeerId[] = [];
+      for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) for (const p of index.get(`${s.x + dx},${s.y + dy}`) ?? []) out.push(p);
+      return out;
+    };
+  };
+  return Object.assign(tier, { near });
 }

@@ -101,6 +101,32 @@ describe('SuccessionHeads with a placement [S27]', () => {
     }
   });
 
+  it('[S27] AuthorityView.head from the placement’s near index equals the head of the full succession, for every k', () => {
+    for (const seed of [11, 12, 13, 14, 15, 16, 17, 18]) {
+      const rng = new SeededRng(seed);
+      const peers = placedPeers(rng, 2 + randomInt(rng, 80), seed);
+      const standby = peers.filter(() => rng.next() < 0.15);
+      const placement = sectorPlacement();
+      expect(placement.near).toBeDefined();
+      // One view answers heads only (the index path), the other ranks everyone.
+      const fast = new AuthorityView({ version: 1, peers, standby, placement });
+      const full = new AuthorityView({ version: 1, peers, standby, placement });
+      for (const shard of placedShards(rng, 80)) {
+        const id = shardId(shard);
+        for (const k of [0, 1, 2, 3, 5, 8]) {
+          const expected = full.succession(id).slice(0, k);
+          expect(fast.head(id, k), `seed ${seed}, shard ${shard}, k ${k}`).toEqual(expected);
+          for (const p of peers) {
+            const rank = full.rankOf(p, id);
+            expect(fast.rankWithin(p, id, k), `seed ${seed}, shard ${shard}, k ${k}, peer ${p}`).toBe(rank >= 0 && rank < k ? rank : -1);
+          }
+        }
+        expect(fast.czarOf(id), `seed ${seed}, shard ${shard}`).toBe(full.succession(id)[0]);
+        expect(fast.backupsOf(id, 2), `seed ${seed}, shard ${shard}`).toEqual(full.succession(id).slice(1, 3));
+      }
+    }
+  });
+
   it('[S27] fills the head from the lowest tiers: the sector’s own peers, then its neighbours’, then anyone', () => {
     const placement = sectorPlacement();
     const inside = [withHome('in1', sector(2, 3, 0)), withHome('in2', sector(2, 3, 0))];

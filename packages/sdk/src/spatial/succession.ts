@@ -13,7 +13,7 @@
  */
 import { lanesOf, pairHash52, type Lanes } from '../authority/hash.js';
 import { checkedTier, type Placement } from '../authority/rendezvous.js';
-import { shardId } from '../authority/ids.js';
+import { shardId, type ShardId } from '../authority/ids.js';
 import { ArgumentError } from '../errors.js';
 import type { PeerId } from '../transport/types.js';
 
@@ -49,6 +49,7 @@ export class SuccessionHeads {
   readonly depth: number;
   private readonly lanes: readonly Lanes[];
   private readonly cache = new Map<string, readonly PeerId[]>();
+  private nearLookup: ((shard: ShardId) => readonly PeerId[] | undefined) | null | undefined;
 
   /**
    * Heads of depth `depth` over `peers` minus `standby` (duplicates ignored).
@@ -132,6 +133,16 @@ export class SuccessionHeads {
     const k = Math.min(this.depth, this.eligible.length);
     const placement = this.placement;
     const id = shardId(name);
+    // With an index, the peers near the shard come before all others: rank them alone if enough.
+    if (this.nearLookup === undefined) this.nearLookup = placement?.near?.(this.eligible) ?? null;
+    const near = this.nearLookup?.(id);
+    if (placement && near && near.length >= k) {
+      return near
+        .map((p) => ({ p, t: checkedTier(placement, p, id), h: pairHash52(shard, lanesOf(p)) }))
+        .sort((a, b) => a.t - b.t || b.h - a.h || (a.p < b.p ? -1 : a.p > b.p ? 1 : 0))
+        .slice(0, k)
+        .map((x) => x.p);
+    }
     const topT: number[] = [];
     const topH: number[] = [];
     const topI: number[] = [];
