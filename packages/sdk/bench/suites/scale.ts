@@ -11,7 +11,8 @@
  *   anti-entropy, authority placed by home, [S27]) with a `SectorWorld` (hand-offs, summaries,
  *   pruning of unneeded connections), peers arriving in waves. Run at the
  *   sizes a 2-core machine carries within the bench's budget: 64 and 256 by default, 1,024 with
- *   `SCALE_ENGINE_MAX=1024` (about half an hour). The issue's
+ *   `SCALE_ENGINE_MAX=1024` (about half an hour and 9 GB: give Node the heap, e.g.
+ *   `NODE_OPTIONS=--max-old-space-size=16000`). The issue's
  *   keys (`egress_ratio_1024_vs_64`, `max_connections_per_peer`, `sim_peers_max`) come from it.
  * - **model**: the same interest, mesh and relay policy without the rest of the engine. Every
  *   sector's czar (top of the same placed ranking as the engine) sends each tick a real
@@ -593,7 +594,7 @@ const suite: BenchSuite = {
         `of ${FIRST_WAVE}, ×${WAVE_GROWTH} every ${WAVE_GAP_MS / 1000} s. Each Room: requireMajority off ([R11] waits for its connected peers only), SWIM probeUnconnected 0`,
         '([M10]: a partial mesh), sectorPlacement with homes in the peer ids ([S27]: a sector\'s czar and backups live in or next to it); each world prunes',
         'connections over the cap that it does not need (ConnectionBudget.prune, Transport.hangUp). Sizes up to',
-        `SCALE_ENGINE_MAX (this run: ${engineMax}); 1,024 takes about half an hour, beyond this bench's budget. Keys without "model" are the engine's:`,
+        `SCALE_ENGINE_MAX (this run: ${engineMax}); 1,024 takes about half an hour and 9 GB (NODE_OPTIONS=--max-old-space-size=16000). Keys without "model" are the engine's:`,
         'egress_ratio_1024_vs_64 is null unless the engine ran at 1,024; max_connections_per_peer and sim_peers_max are the engine\'s largest run.',
         'model: the same interest, placement, 24-connection ConnectionBudget (dials only, no pruning) and relay plan (relayTargets over the InterestTable audience) on real frames,',
         'without SWIM, commits, hand-offs or summaries; its figures are the *_model keys.',
