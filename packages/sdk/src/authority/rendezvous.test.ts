@@ -5,7 +5,7 @@ import { SeededRng, randomBetween, randomInt } from '../util/rng.js';
 import { shardId } from './ids.js';
 import { lanesOf } from './hash.js';
 import { byScore, checkedTier, rankPeers, scoreEntry, type Placement } from './rendezvous.js';
-import { czarCounts, randomPeers, sectorShards, shuffled } from './test-support.node.js';
+import { czarCounts, randomPeers, randomPlacement, sectorShards, shuffled } from './test-support.node.js';
 
 const SEEDS = [1, 2, 3, 42, 1337];
 
@@ -125,19 +125,6 @@ describe('rankPeers', () => {
   });
 });
 
-/**
- * A pure random placement: each (peer, shard) pair gets a tier in 0..tiers-1 drawn once from `rng`
- * and remembered, so every call for the pair answers alike (as a placement must).
- */
-function randomPlacement(rng: SeededRng, tiers: number): Placement {
-  const memo = new Map<string, number>();
-  return (peer, shard) => {
-    const k = `${peer}\n${shard}`;
-    let t = memo.get(k);
-    if (t === undefined) memo.set(k, (t = randomInt(rng, tiers)));
-    return t;
-  };
-}
 
 /** The succession a placement must give: by tier, then the unplaced order within each tier (a stable sort). */
 function byTierThenUnplaced(unplaced: readonly PeerId[], tierOf: (p: PeerId) => number): PeerId[] {

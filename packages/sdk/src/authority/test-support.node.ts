@@ -4,6 +4,7 @@
 import { asPeerId, type PeerId } from '../transport/types.js';
 import { randomBetween, randomInt, type Rng, type SeededRng } from '../util/rng.js';
 import { shardId, type ShardId } from './ids.js';
+import type { Placement } from './rendezvous.js';
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-';
 
@@ -42,4 +43,18 @@ export function czarCounts(shards: readonly ShardId[], czarOf: (s: ShardId) => P
     if (c !== undefined) counts.set(c, (counts.get(c) ?? 0) + 1);
   }
   return counts;
+}
+
+/**
+ * A pure random placement: each (peer, shard) pair gets a tier in 0..tiers-1 drawn once from `rng`
+ * and remembered, so every call for the pair answers alike (as a placement must).
+ */
+export function randomPlacement(rng: SeededRng, tiers: number): Placement {
+  const memo = new Map<string, number>();
+  return (peer, shard) => {
+    const k = `${peer}\n${shard}`;
+    let t = memo.get(k);
+    if (t === undefined) memo.set(k, (t = randomInt(rng, tiers)));
+    return t;
+  };
 }

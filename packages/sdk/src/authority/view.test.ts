@@ -4,7 +4,7 @@ import { asPeerId, type PeerId } from '../transport/types.js';
 import { SeededRng, randomInt } from '../util/rng.js';
 import { shardId, type ShardId } from './ids.js';
 import { rankPeers, type Placement } from './rendezvous.js';
-import { czarCounts, randomPeers, sectorShards, shuffled } from './test-support.node.js';
+import { czarCounts, randomPeers, randomPlacement, sectorShards, shuffled } from './test-support.node.js';
 import { AuthorityView, diffCzars } from './view.js';
 
 const SEEDS = [3, 17, 2024];
@@ -172,16 +172,6 @@ describe('diffCzars', () => {
   });
 });
 
-/** A pure random placement: a tier in 0..tiers-1 per (peer, shard), drawn once and remembered. */
-function randomPlacement(rng: SeededRng, tiers: number): Placement {
-  const memo = new Map<string, number>();
-  return (peer, shard) => {
-    const k = `${peer}\n${shard}`;
-    let t = memo.get(k);
-    if (t === undefined) memo.set(k, (t = randomInt(rng, tiers)));
-    return t;
-  };
-}
 
 describe('AuthorityView with a placement [S27]', () => {
   it.each(SEEDS)('[S27] gives the successions of rankPeers with the same placement, standby peers left out (seed %i)', (seed) => {
