@@ -136,8 +136,7 @@ export class AuthorityView {
     const prev = this.previous;
     const before = prev?.scored.get(shard);
     let scored: Scored[];
-    const placement = this.placement;
-    const tierOf = placement && ((p: PeerId) => checkedTier(placement, p, shard));
+    const tierOf = this.tierOf(shard);
     if (prev && before) {
       this.joinedSincePrevious ??= this.entries.filter((e) => !prev.eligibleSet.has(e.peer));
       const lanes = lanesOf(shard);
@@ -170,16 +169,20 @@ export class AuthorityView {
     if (known && known.length >= k) return known.length === k ? known : known.slice(0, k);
     const near = this.nearOf(shard);
     if (near && near.length >= k) {
-      const placement = this.placement!;
-      const lanes = lanesOf(shard);
-      this.entryOf ??= new Map(this.entries.map((e) => [e.peer, e]));
-      const scored = near.map((p) => scoreEntry(lanes, this.entryOf!.get(p)!, this.weighted, checkedTier(placement, p, shard))).sort(byScore);
+      const entryOf = (this.entryOf ??= new Map(this.entries.map((e) => [e.peer, e])));
+      const scored = scorePrepared(lanesOf(shard), near.map((p) => entryOf.get(p)!), this.weighted, this.tierOf(shard));
       const out = Object.freeze(scored.map((x) => x.peer));
       this.heads.set(shard, out);
       return out.length === k ? out : out.slice(0, k);
     }
     const order = this.succession(shard);
     return order.length <= k ? order : order.slice(0, k);
+  }
+
+  /** The placement's tier of each peer on `shard`, checked; undefined without a placement. */
+  private tierOf(shard: ShardId): ((peer: PeerId) => number) | undefined {
+    const placement = this.placement;
+    return placement && ((p: PeerId) => checkedTier(placement, p, shard));
   }
 
   /** The placement's peers near `shard` (eligible ones), or undefined without an index. */

@@ -12,7 +12,7 @@
  * tests check it against the view.
  */
 import { lanesOf, pairHash52, type Lanes } from '../authority/hash.js';
-import { checkedTier, type Placement } from '../authority/rendezvous.js';
+import { checkedTier, rankEntries, scorePrepared, type Placement } from '../authority/rendezvous.js';
 import { shardId, type ShardId } from '../authority/ids.js';
 import { ArgumentError } from '../errors.js';
 import type { PeerId } from '../transport/types.js';
@@ -137,11 +137,9 @@ export class SuccessionHeads {
     if (this.nearLookup === undefined) this.nearLookup = placement?.near?.(this.eligible) ?? null;
     const near = this.nearLookup?.(id);
     if (placement && near && near.length >= k) {
-      return near
-        .map((p) => ({ p, t: checkedTier(placement, p, id), h: pairHash52(shard, lanesOf(p)) }))
-        .sort((a, b) => a.t - b.t || b.h - a.h || (a.p < b.p ? -1 : a.p > b.p ? 1 : 0))
+      return scorePrepared(shard, rankEntries(near), false, (p) => checkedTier(placement, p, id))
         .slice(0, k)
-        .map((x) => x.p);
+        .map((x) => x.peer);
     }
     const topT: number[] = [];
     const topH: number[] = [];
