@@ -27,7 +27,7 @@ export { SignalClient, parseSignalUrl, peerServerOptions } from './signal-client
 export type * from './signal-client.js';
 
 export { Room, joinRoom } from './room.js';
-export type { RoomOptions, JoinRoomOptions, ActOptions, Shard } from './room.js';
+export type { RoomOptions, RoomScope, JoinRoomOptions, ActOptions, Shard } from './room.js';
 
 export * from './wire/index.js';
 export * from './authority/index.js';

@@ -78,6 +78,23 @@ export type { PageLike } from './room/page-lifecycle.js';
 /** Default replication tunables; see {@link ReplicationOptions}. */
 export { REPLICATION_DEFAULTS };
 
+/**
+ * What a peer of a large room keeps track of ({@link Room.setScope}): the peers whose membership
+ * it keeps ([M31]) and the shards it acts on as an authority ([R31]).
+ *
+ * @example
+ * ```ts
+ * const scope: RoomScope = { admits: (peer) => nearby.has(peer), decides: (shard) => mine.has(shard) };
+ * room.setScope(scope);
+ * ```
+ */
+export interface RoomScope {
+  /** True for a peer whose membership this one keeps (peers connected are always kept). */
+  admits(peer: PeerId): boolean;
+  /** True for a shard this peer may claim, take over or hand off; omitted: every shard. */
+  decides?(shard: string): boolean;
+}
+
 /** Options of {@link Room.create}. Replication tunables ({@link ReplicationOptions}) all have defaults. */
 export interface RoomOptions extends ReplicationOptions {
   /** The connection to the other peers: a `PeerJsTransport`, or a `SimTransport` in tests. */
@@ -638,6 +655,25 @@ export class Room {
    */
   setInterest(shards: Iterable<string>, group = 'default'): void {
     this.interest?.set(group, shards);
+  }
+
+  /**
+   * Keeps membership of the peers `scope.admits` (and of every peer connected) only ([M31]), so a
+   * large room costs each peer what is near it rather than the whole room; and acts as an
+   * authority (claims, takeovers, hand-offs) only on the shards `scope.decides` ([R31]), since
+   * its view names the right czar only where it holds every peer placed first. `undefined`
+   * keeps everyone again. A `SectorWorld` with `scopeMembership` sets this itself. Membership
+   * scoping needs the default SWIM membership (no effect with a custom `membership`).
+   *
+   * @example
+   * ```ts
+   * const near = (h: SectorId | undefined) => !h || (Math.abs(h.x - me.x) <= 8 && Math.abs(h.y - me.y) <= 8);
+   * room.setScope({ admits: (peer) => near(homeOf(peer)), decides: (shard) => near(tryParseKey(shard)) });
+   * ```
+   */
+  setScope(scope: RoomScope | undefined): void {
+    this.swim?.setScope(scope ? (peer) => scope.admits(peer) : undefined);
+    this.engine.setAuthorityScope(scope?.decides ? (shard) => scope.decides!(shard) : undefined);
   }
 
   /** The shards `peer` (default: this peer) declared interest in, as last announced ([I2]); empty without the `interest` option. */

@@ -34,7 +34,7 @@ import { writerTag } from '../../src/replication/epoch.js';
 import { SALT_DELTA } from '../../src/replication/protocol.js';
 import { ShardWriter } from '../../src/replication/shard-store.js';
 import { interestFromSectors } from '../../src/spatial/interest.js';
-import { sectorPlacement, withHome } from '../../src/spatial/placement.js';
+import { PLACEMENT_RINGS, sectorPlacement, withHome } from '../../src/spatial/placement.js';
 import { key, sector, type SectorId } from '../../src/spatial/sector.js';
 import { SectorWorld } from '../../src/spatial/world.js';
 import { SectorState, UnitState } from '../../src/spatial/world-state.js';
@@ -105,10 +105,10 @@ function makeWorld(n: number, rng: Rng): World {
 
 /**
  * Czar and backups of every sector: the top `1 + BACKUPS` of the engine's ranking under the
- * world's placement ([S27], `sectorPlacement`: residents of the sector, then of its 8 neighbours,
- * then anyone; rendezvous within a tier), computed from the residents nearby, since at 10,000
- * peers and sectors ranking everyone is 10^8 pairs. Sectors with fewer than `1 + BACKUPS` peers
- * nearby rank the whole room.
+ * world's placement ([S27], `sectorPlacement`: residents of the sector, then of the rings around
+ * it up to `PLACEMENT_RINGS`, then anyone; rendezvous within a tier), computed from the residents
+ * nearby, since at 10,000 peers and sectors ranking everyone is 10^8 pairs. Sectors with fewer
+ * than `1 + BACKUPS` peers nearby rank the whole room.
  */
 function successions(w: World): Map<string, PeerId[]> {
   const k = 1 + BACKUPS;
@@ -120,9 +120,9 @@ function successions(w: World): Map<string, PeerId[]> {
       const name = `s0:${x},${y}`;
       const sl = lanesOf(name);
       const local: Array<{ i: number; tier: number; h: number }> = [];
-      for (let dy = -1; dy <= 1; dy++) {
-        for (let dx = -1; dx <= 1; dx++) {
-          for (const i of w.residents.get(`s0:${x + dx},${y + dy}`) ?? []) local.push({ i, tier: dx === 0 && dy === 0 ? 0 : 1, h: pairHash52(sl, lanes[i]!) });
+      for (let dy = -PLACEMENT_RINGS; dy <= PLACEMENT_RINGS; dy++) {
+        for (let dx = -PLACEMENT_RINGS; dx <= PLACEMENT_RINGS; dx++) {
+          for (const i of w.residents.get(`s0:${x + dx},${y + dy}`) ?? []) local.push({ i, tier: Math.max(Math.abs(dx), Math.abs(dy)), h: pairHash52(sl, lanes[i]!) });
         }
       }
       if (local.length >= k) {
@@ -415,6 +415,7 @@ export function runEngine(seed: number, n: number, now: () => number, log: (line
       leafScale: 0,
       tickMs: TICK_MS,
       budget,
+      scopeMembership: true,
     });
     world.watch([w.home[i]!]);
     worlds.push(world);

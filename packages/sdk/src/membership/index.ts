@@ -6,7 +6,7 @@
 export type { MembershipChange, MembershipView } from './types.js';
 export { TransportMembership } from './transport-membership.js';
 export { SwimMembership, type MemberInfo, type MembershipSend, type SwimEvents, type SwimStats } from './swim.js';
-export { SWIM_DEFAULTS, type MembershipTransport, type SwimOptions, type SwimTunables } from './options.js';
+export { SWIM_DEFAULTS, type MemberScope, type MembershipTransport, type SwimOptions, type SwimTunables } from './options.js';
 export {
   MEMBERSHIP_MESSAGE_TYPES,
   MembershipWire,

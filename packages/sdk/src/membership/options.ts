@@ -10,7 +10,7 @@
  * should leave gracefully (the room does this) or put itself in standby ({@link SwimMembership.setStandby}).
  */
 import { ArgumentError } from '../errors.js';
-import type { Transport } from '../transport/types.js';
+import type { PeerId, Transport } from '../transport/types.js';
 import type { Clock } from '../util/clock.js';
 import type { Rng } from '../util/rng.js';
 
@@ -108,7 +108,25 @@ export interface SwimOptions extends Partial<SwimTunables> {
   readonly playerId?: string;
   /** Where listener exceptions go (default: rethrown in a microtask). */
   readonly onListenerError?: (err: unknown) => void;
+  /**
+   * The peers this one keeps membership of ([M31]); default: everyone. Change it later with
+   * `SwimMembership.setScope`.
+   */
+  readonly scope?: MemberScope;
 }
+
+/**
+ * Which peers a membership keeps track of ([M31]): true for a peer whose facts (alive, suspect,
+ * dead, left) this peer stores, gossips and lists in its view. Peers it is connected to are
+ * always kept. Must be a pure function of the peer id while it is in force.
+ *
+ * @example
+ * ```ts
+ * const nearby: MemberScope = (peer) => homeOf(peer) === undefined || myRegions.has(key(ancestorAt(homeOf(peer)!, 2)));
+ * swim.setScope(nearby);
+ * ```
+ */
+export type MemberScope = (peer: PeerId) => boolean;
 
 /** Fills in defaults and validates; throws an {@link ArgumentError} naming the bad option. */
 export function resolveSwimOptions(options: SwimOptions): SwimTunables {

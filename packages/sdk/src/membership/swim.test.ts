@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { PeerId } from '../transport/types.js';
 import { SeededRng, randomInt } from '../util/rng.js';
 import { SWIM_DEFAULTS, type SwimTunables } from './options.js';
+import type { MeshPolicy } from '../transport/mesh.js';
 import { decodeFrame } from '../wire/frame.js';
 import { SwimCluster, type SwimClusterOptions } from './test-support.node.js';
 
@@ -228,6 +229,72 @@ describe('SwimMembership', () => {
     c.run(30_000);
     expect(asked(), `seed ${seed}`).toBeGreaterThan(0);
     expect(() => new SwimCluster({ seed, swim: { probeUnconnected: 2 } }).add('x')).toThrow(/probeUnconnected/);
+  });
+
+  describe('[M31] scope', () => {
+    /** A star: p0 is connected to everyone, the others only to p0; `p1` joins last and keeps `scope`. */
+    function star(seed: number, scope: (peer: PeerId) => boolean, n = 6): SwimCluster {
+      const c = new SwimCluster({ seed, link: { latencyMs: 20, loss: 0.01 }, swim: { probeUnconnected: 0 } });
+      c.add('p0');
+      for (let i = 2; i < n; i++) c.add(`p${i}`, { mesh: toHub });
+      c.run(2_000);
+      c.add('p1', { mesh: toHub, scope });
+      return c;
+    }
+    const toHub: MeshPolicy = (_self, candidates) => candidates.filter((p) => p === 'p0');
+
+    it('keeps the members in scope and those connected, and nothing of the rest', () => {
+      const seed = 3101;
+      const c = star(seed, (p) => p === 'p2' || p === 'p6');
+      c.run(5_000);
+      // p0's push on connect named everyone ([M4]): p1 kept p2 (in scope) and p0 (connected).
+      expect(c.peer('p1').membership.members(), `seed ${seed}`).toEqual(['p0', 'p1', 'p2']);
+      for (const p of ['p3', 'p4', 'p5']) expect(c.peer('p1').membership.info(id(p)), `seed ${seed}: ${p}`).toBeUndefined();
+      // Everyone else still knows everyone (p1 included).
+      expect(c.runUntil(() => c.peer('p3').membership.members().length === 6, 6 * SWIM_DEFAULTS.syncIntervalMs), `seed ${seed}\n${c.describe()}`).toBe(true);
+      // A crash in scope is still concluded; gossip about those out of scope never enters.
+      c.crash('p2');
+      c.crash('p4');
+      expect(c.runUntil(() => !c.peer('p1').membership.members().includes(id('p2')), 20_000), `seed ${seed}\n${c.describe()}`).toBe(true);
+      c.run(5_000);
+      expect(c.peer('p1').membership.info(id('p4')), `seed ${seed}`).toBeUndefined();
+      expect(c.peer('p1').membership.members(), `seed ${seed}`).toEqual(['p0', 'p1']);
+      expect(c.spurious, `seed ${seed}`).toEqual([]);
+    });
+
+    it('setScope drops members it no longer admits at once, and widening learns the others from syncs', () => {
+      const seed = 3102;
+      const c = star(seed, () => true);
+      // In a star, spokes hear of each other by piggyback through p0 or its periodic syncs ([M4]).
+      expect(c.runUntil(() => c.converged(), 20 * SWIM_DEFAULTS.syncIntervalMs), `seed ${seed}\n${c.describe()}`).toBe(true);
+      const p1 = c.peer('p1').membership;
+      const changes: Array<{ joined: readonly PeerId[]; left: readonly PeerId[] }> = [];
+      p1.on('change', (ch) => changes.push({ joined: ch.joined, left: ch.left }));
+      p1.setScope((p) => p === 'p5');
+      expect(p1.members()).toEqual(['p0', 'p1', 'p5']);
+      expect(changes).toEqual([{ joined: [], left: ['p2', 'p3', 'p4'] }]);
+      expect(p1.info(id('p3'))).toBeUndefined();
+      c.run(5_000);
+      expect(p1.members(), `seed ${seed}`).toEqual(['p0', 'p1', 'p5']);
+      p1.setScope(undefined);
+      // Nothing new happens to them: they come back with p0's periodic whole-view sync ([M4]).
+      expect(c.runUntil(() => c.converged(), 20 * SWIM_DEFAULTS.syncIntervalMs), `seed ${seed}\n${c.describe()}`).toBe(true);
+    });
+
+    it('a peer out of scope kept for its connection is forgotten when that connection is hung up', () => {
+      const seed = 3103;
+      const c = star(seed, () => false);
+      c.run(3_000);
+      const p1 = c.peer('p1');
+      expect(p1.membership.members(), `seed ${seed}`).toEqual(['p0', 'p1']);
+      p1.transport.hangUp(id('p0'));
+      c.run(100);
+      expect(p1.membership.members(), `seed ${seed}`).toEqual(['p1']);
+      expect(p1.membership.info(id('p0')), `seed ${seed}`).toBeUndefined();
+      // p0 has p1 in scope (no scope): it keeps p1 as a member, as after any hang-up ([M5]).
+      c.run(5_000);
+      expect(c.peer('p0').membership.info(id('p1'))?.status, `seed ${seed}`).toBe('alive');
+    });
   });
 
   it('[M21] [M23] a crashed peer that comes back under its old id rejoins with a higher incarnation', () => {

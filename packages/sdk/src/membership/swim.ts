@@ -23,7 +23,7 @@ import type { TimerHandle } from '../util/clock.js';
 import { Emitter } from '../util/emitter.js';
 import { randomInt } from '../util/rng.js';
 import { BroadcastQueue, retransmitLimit } from './broadcasts.js';
-import { type MembershipTransport, type SwimOptions, type SwimTunables, resolveSwimOptions } from './options.js';
+import { type MemberScope, type MembershipTransport, type SwimOptions, type SwimTunables, resolveSwimOptions } from './options.js';
 import { type Member, type Suspicion, newMember } from './member.js';
 import { Prober } from './prober.js';
 import { suspicionTimeoutMs } from './suspicion.js';
@@ -113,6 +113,8 @@ export class SwimMembership implements MembershipView {
   private readonly unsubscribe: Array<() => void> = [];
   private readonly onDispose: Array<() => void> = [];
 
+  /** [M31]: the peers whose facts we keep; undefined = everyone. */
+  private scope: MemberScope | undefined;
   private incarnationNo = 0;
   private autoStandby = false;
   private manualStandby = false;
@@ -136,6 +138,7 @@ export class SwimMembership implements MembershipView {
     this.clock = options.clock;
     this.rng = options.rng;
     this.player = options.playerId ?? '';
+    this.scope = options.scope;
     this.events = new Emitter<SwimEvents>(options.onListenerError);
     this.view = [this.self];
     this.prober = new Prober({
@@ -304,6 +307,39 @@ export class SwimMembership implements MembershipView {
     }
   }
 
+  /**
+   * Keeps membership of the peers `scope` admits, and of every peer connected, only ([M31]);
+   * `undefined` keeps everyone. Members it no longer admits leave the view at once (no tombstone:
+   * nothing is known against them); peers it newly admits join as facts about them arrive (in
+   * the pushes of new connections, gossip and syncs).
+   *
+   * @example
+   * ```ts
+   * swim.setScope((peer) => nearby.has(peer));
+   * ```
+   */
+  setScope(scope: MemberScope | undefined): void {
+    this.scope = scope;
+    if (this.state !== 'running') return;
+    for (const id of [...this.table.keys()]) if (!this.admits(id)) this.forget(id);
+    this.commit();
+  }
+
+  /** [M31]: a peer whose facts we keep: in the scope, or connected (it speaks for itself). */
+  private admits(peer: PeerId): boolean {
+    return this.scope === undefined || this.connected.has(peer) || this.scope(peer);
+  }
+
+  /** Drops everything known of `peer` ([M31]): it leaves the view with no verdict. */
+  private forget(peer: PeerId): void {
+    const m = this.table.get(peer);
+    if (!m) return;
+    if (isMemberStatus(m.status)) this.dirty = true;
+    this.clearSuspicion(m);
+    this.prober.abandon(peer);
+    this.table.delete(peer);
+  }
+
   /** This peer's incarnation: raised by every refutation and attribute change. */
   get incarnation(): number {
     return this.incarnationNo;
@@ -355,7 +391,13 @@ export class SwimMembership implements MembershipView {
     else this.lost.delete(peer);
     // Our own transport closing reports every peer as closed: that says nothing about them. A
     // hang-up (a connection cap at either end) says nothing either: probes go through helpers now.
-    if (this.transport.closed || reason === 'hung-up') return;
+    if (this.transport.closed) return;
+    if (reason === 'hung-up') {
+      // [M31]: we kept it for its connection only; no one will tell us about it any more.
+      if (!this.admits(peer)) this.forget(peer);
+      this.commit();
+      return;
+    }
     const m = this.table.get(peer);
     if (!m || !isMemberStatus(m.status)) return;
     if (reason === 'closed') {
@@ -537,6 +579,8 @@ export class SwimMembership implements MembershipView {
       return;
     }
     const m = this.table.get(f.peer);
+    // [M31]: news of a peer outside the scope that we hold nothing of is not ours to keep.
+    if (!m && !this.admits(f.peer)) return;
     switch (f.status) {
       case 'alive': {
         if (m && !(f.incarnation > m.incarnation)) return;

@@ -10,7 +10,8 @@ import type { PeerId } from '../transport/types.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
 import { VirtualClock } from '../util/clock.js';
 import { SeededRng } from '../util/rng.js';
-import type { SwimTunables } from './options.js';
+import type { MemberScope, SwimTunables } from './options.js';
+import type { MeshPolicy } from '../transport/mesh.js';
 import { SwimMembership } from './swim.js';
 
 interface GatedTimer {
@@ -124,8 +125,8 @@ export class SwimCluster {
   }
 
   /** Joins peer `id` (a rejoin if it was here before) and starts its membership. */
-  add(id: string, opts: { readonly playerId?: string; readonly swim?: Partial<SwimTunables> } = {}): ClusterPeer {
-    const transport = this.net.join(id);
+  add(id: string, opts: { readonly playerId?: string; readonly swim?: Partial<SwimTunables>; readonly mesh?: MeshPolicy; readonly scope?: MemberScope } = {}): ClusterPeer {
+    const transport = this.net.join(id, opts.mesh ? { mesh: opts.mesh } : {});
     const clock = new GatedClock(this.clock);
     const membership = SwimMembership.overTransport(transport, {
       ...this.options.swim,
@@ -133,6 +134,7 @@ export class SwimCluster {
       clock,
       rng: new SeededRng(seedOf(this.options.seed, id, this.generation++)),
       ...(opts.playerId === undefined ? {} : { playerId: opts.playerId }),
+      ...(opts.scope === undefined ? {} : { scope: opts.scope }),
       onListenerError: (err) => {
         throw err;
       },

@@ -366,6 +366,45 @@ describe('ReplicationEngine: failover causes found by the simulation', () => {
     expect(h.items('a')).toEqual(['w1', 'w2']);
   });
 
+  it('[R31] a peer claims, takes over and hands off only the shards its scope decides', () => {
+    const seed = 31;
+    const shard = shardRanked(['a', 'b'], ['b', 'a']);
+    const h = harness(seed, shard);
+    const a = h.add('a', []);
+    a.setScope({ admits: () => true, decides: (s) => s !== shard });
+    h.c.run(2_000);
+    // a's view names a, but the shard is not a's to decide: nobody creates it.
+    expect(a.czarOf(shard), `seed ${seed}`).toBe('a');
+    expect(a.isCzar(shard), `seed ${seed}`).toBe(false);
+    a.setScope(undefined);
+    h.c.run(1_000);
+    expect(a.isCzar(shard), `seed ${seed}`).toBe(true);
+    h.write('a', 'w1');
+    // b arrives and a's view names it; with the shard out of a's scope, a keeps writing.
+    h.add('b', ['a']);
+    a.setScope({ admits: () => true, decides: (s) => s !== shard });
+    h.views.get('a')!.set(['b']);
+    h.c.run(2_000);
+    expect(a.isCzar(shard), `seed ${seed}`).toBe(true);
+    expect(h.room('b').isCzar(shard), `seed ${seed}`).toBe(false);
+    // Back in scope: a hands off to b with its write.
+    a.setScope({ admits: () => true });
+    h.c.run(2_000);
+    expect(h.room('b').isCzar(shard), `seed ${seed}`).toBe(true);
+    expect(h.items('b'), `seed ${seed}`).toEqual(['w1']);
+    // A crash of the czar: a, whose scope does not decide the shard, does not take over.
+    a.setScope({ admits: () => true, decides: () => false });
+    h.c.crash('b');
+    h.views.get('a')!.set([]);
+    h.c.run(3_000);
+    expect(a.isCzar(shard), `seed ${seed}`).toBe(false);
+    a.setScope(undefined);
+    h.c.run(3_000);
+    expect(a.isCzar(shard), `seed ${seed}`).toBe(true);
+    expect(h.items('a'), `seed ${seed}`).toEqual(['w1']);
+    expect(h.c.checker.violations, `seed ${seed}`).toEqual([]);
+  });
+
   it('[R11] a shard declared after bootstrapping is not created while a connected peer that may hold it has not said so since (world seed 20251124)', () => {
     // b is the czar by its view, joins without the shard and declares it later (a world declares
     // the sectors of its succession once its view rests); a writes term 1 meanwhile (its view

@@ -199,6 +199,8 @@ export class ReplicationEngine {
   /** The last view each departed peer was in: whom it named its first backup ([R25]). */
   private readonly departed = new Map<PeerId, AuthorityView>();
   private readonly placement: Placement | undefined;
+  /** [R31]: shards this peer may act on as an authority; undefined = all. */
+  private decides: ((shard: string) => boolean) | undefined;
   private reportedStatus: 'ok' | 'degraded' = 'ok';
   /** When each peer last sent us anything: a peer silent for long is not reachable ([R26]). */
   private readonly heardFrom = new Map<PeerId, number>();
@@ -450,6 +452,15 @@ export class ReplicationEngine {
       this.reconcile(slot);
     }
     this.links.flush();
+  }
+
+  /**
+   * [R31]: with a scoped membership, the shards whose authority this peer can tell from its view
+   * (`undefined`: all). On the others it claims nothing, takes nothing over and hands nothing off:
+   * its view lacks the peers placed first there, so its czar for them is a guess.
+   */
+  setAuthorityScope(decides: ((shard: string) => boolean) | undefined): void {
+    this.decides = decides;
   }
 
   /** Whether this peer reaches a majority of the last stable view ([R26]). */
@@ -903,6 +914,10 @@ export class ReplicationEngine {
     const now = this.clock.now();
     const designated = this.view.czarOf(slot.id);
     this.reportCzar(slot, designated);
+    if (this.decides && !this.decides(slot.id)) {
+      slot.syncStartedAt = undefined;
+      return; // [R31]
+    }
     if (slot.role === 'writer' && slot.degradedInTerm && slot.epoch && !this.degraded()) {
       // Back from the minority: ask everyone whether a newer term exists before committing again.
       if (this.syncRound(slot, now, slot.epoch)) {
@@ -1973,7 +1988,7 @@ export class ReplicationEngine {
     if (!slot) return;
     if (m.what === REQUEST_HANDOFF) {
       // Hand off only if our own view agrees that the asker is the czar ([R12]).
-      if (slot.role === 'writer' && this.view.czarOf(slot.id) === from && !this.degraded()) this.handoff(slot, from);
+      if (slot.role === 'writer' && this.view.czarOf(slot.id) === from && !this.degraded() && (this.decides?.(slot.id) ?? true)) this.handoff(slot, from);
       else if (slot.role === 'retired' && slot.handoffTo === from && this.clock.now() - slot.handoffAt >= this.options.handoffRetryMs) this.offerHandoff(slot, from);
       if (this.declined.get(slot.id)?.peer === from) this.declined.delete(slot.id);
       return;

@@ -4,7 +4,7 @@ import { ArgumentError } from '../errors.js';
 import { isValidPeerId } from '../transport/peerjs/peer-id.js';
 import { asPeerId, type PeerId } from '../transport/types.js';
 import { SeededRng, randomInt } from '../util/rng.js';
-import { PLACEMENT_TIERS, homeOf, sectorPlacement, withHome } from './placement.js';
+import { PLACEMENT_RINGS, PLACEMENT_TIERS, homeOf, sectorPlacement, withHome } from './placement.js';
 import { MAX_SCALE, coordRange, key, neighbours, sector, type SectorId } from './sector.js';
 
 /** A valid sector anywhere in the world, edges included often. */
@@ -116,31 +116,34 @@ describe('sectorPlacement [S27]', () => {
   const place = (peer: PeerId, shard: string): number => placement(peer, shardId(shard));
   const at = (x: number, y: number, scale = 0) => withHome('p', sector(x, y, scale));
 
-  it('[S27] a home inside the sector is tier inside, the 8 around it near, farther elsewhere', () => {
+  it('[S27] a home inside the sector is tier inside, the 8 around it near, rings 2 and 3 their distance, farther elsewhere', () => {
     const s = sector(2, 3, 0);
     expect(place(at(2, 3), key(s))).toBe(PLACEMENT_TIERS.inside);
     const ring = neighbours(s);
     expect(ring).toHaveLength(8);
     for (const n of ring) expect(place(at(n.x, n.y), key(s)), key(n)).toBe(PLACEMENT_TIERS.near);
-    for (const [dx, dy] of [
-      [2, 0],
-      [-2, 0],
-      [0, 2],
-      [0, -2],
-      [2, 2],
-      [-2, 1],
-      [1, -2],
-      [5, 5],
+    for (const [dx, dy, tier] of [
+      [2, 0, 2],
+      [-2, 0, 2],
+      [0, 2, 2],
+      [2, 2, 2],
+      [-2, 1, 2],
+      [1, -3, 3],
+      [-3, -3, 3],
+      [4, 0, PLACEMENT_TIERS.elsewhere],
+      [0, -4, PLACEMENT_TIERS.elsewhere],
+      [5, 5, PLACEMENT_TIERS.elsewhere],
     ] as const) {
-      expect(place(at(2 + dx, 3 + dy), key(s)), `${dx},${dy}`).toBe(PLACEMENT_TIERS.elsewhere);
+      expect(place(at(2 + dx, 3 + dy), key(s)), `${dx},${dy}`).toBe(tier);
     }
-    expect([PLACEMENT_TIERS.inside, PLACEMENT_TIERS.near, PLACEMENT_TIERS.elsewhere]).toEqual([0, 1, 2]);
+    expect([PLACEMENT_TIERS.inside, PLACEMENT_TIERS.near, PLACEMENT_TIERS.elsewhere]).toEqual([0, 1, PLACEMENT_RINGS + 1]);
   });
 
   it('[S27] ranks the same on negative coordinates and across the origin', () => {
     expect(place(at(-1, -1), 's0:-1,-1')).toBe(PLACEMENT_TIERS.inside);
     expect(place(at(0, 0), 's0:-1,-1')).toBe(PLACEMENT_TIERS.near);
-    expect(place(at(1, -1), 's0:-1,-1')).toBe(PLACEMENT_TIERS.elsewhere);
+    expect(place(at(1, -1), 's0:-1,-1')).toBe(2);
+    expect(place(at(3, -1), 's0:-1,-1')).toBe(PLACEMENT_TIERS.elsewhere);
     const { min } = coordRange(0);
     expect(place(at(min, min), key(sector(min + 1, min, 0)))).toBe(PLACEMENT_TIERS.near);
   });
@@ -154,8 +157,9 @@ describe('sectorPlacement [S27]', () => {
     expect(place(home, 's2:0,0')).toBe(PLACEMENT_TIERS.near);
     expect(place(home, 'region:s2:2,2')).toBe(PLACEMENT_TIERS.near);
     expect(place(home, 's1:3,4')).toBe(PLACEMENT_TIERS.near);
-    expect(place(home, 's2:3,1')).toBe(PLACEMENT_TIERS.elsewhere);
-    expect(place(home, 'region:s2:-1,1')).toBe(PLACEMENT_TIERS.elsewhere);
+    expect(place(home, 's2:3,1')).toBe(2);
+    expect(place(home, 'region:s2:-1,1')).toBe(2);
+    expect(place(home, 'region:s2:5,1')).toBe(PLACEMENT_TIERS.elsewhere);
     // Negative coordinates round down (floor), not toward zero.
     expect(place(at(-1, -5), 's2:-1,-2')).toBe(PLACEMENT_TIERS.inside);
     expect(place(at(-1, -5), 's2:0,-2')).toBe(PLACEMENT_TIERS.near);
@@ -165,6 +169,7 @@ describe('sectorPlacement [S27]', () => {
     const home = at(1, 1, 2); // covers s0:4..7,4..7
     expect(place(home, 's0:5,5')).toBe(PLACEMENT_TIERS.elsewhere);
     expect(place(home, 's1:2,2')).toBe(PLACEMENT_TIERS.elsewhere);
+    expect(place(home, 's1:9,9')).toBe(PLACEMENT_TIERS.elsewhere);
     expect(place(home, 'region:s1:2,2')).toBe(PLACEMENT_TIERS.elsewhere);
     expect(place(home, 's2:1,1')).toBe(PLACEMENT_TIERS.inside);
   });
@@ -195,7 +200,7 @@ describe('sectorPlacement [S27]', () => {
       const t = place(peer, shard);
       expect(other(peer, shard), `${peer} on ${shard}`).toBe(t);
       expect(place(peer, shard)).toBe(t);
-      expect([0, 1, 2]).toContain(t);
+      expect([0, 1, 2, 3, PLACEMENT_TIERS.elsewhere]).toContain(t);
     }
   });
 });

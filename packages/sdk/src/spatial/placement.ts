@@ -76,21 +76,32 @@ function sectorOfShard(shard: string): SectorId | undefined {
   return tryParseKey(shard) ?? regionOfShard(shard);
 }
 
-/** Tiers of {@link sectorPlacement}. */
+/**
+ * Rings of {@link sectorPlacement} below `elsewhere`: a home up to this many sectors away (at the
+ * shard's scale) ranks by its distance. Enough that a sector with few players nearby still has
+ * its czar and backups close by, so a peer that knows only its neighbourhood ranks them alike
+ * ([S28]).
+ */
+export const PLACEMENT_RINGS = 3;
+
+/**
+ * Tiers of {@link sectorPlacement}: the distance (Chebyshev, in sectors of the shard's scale)
+ * from the shard to the peer's home, up to {@link PLACEMENT_RINGS}; `elsewhere` beyond.
+ */
 export const PLACEMENT_TIERS = {
   /** The peer's home is in the shard's sector. */
   inside: 0,
-  /** The peer's home is in one of the 8 sectors around it (same scale). */
+  /** The peer's home is in one of the 8 sectors around it (same scale). Rings 2 and 3 are tiers 2 and 3. */
   near: 1,
-  /** Anyone else, and any peer on a shard that is no sector (or with no home). */
-  elsewhere: 2,
+  /** Farther than {@link PLACEMENT_RINGS}, any peer on a shard that is no sector, or with no home. */
+  elsewhere: PLACEMENT_RINGS + 1,
 } as const;
 
 /**
  * The {@link Placement} of a sector world: on a sector's shard (or a region's), peers whose home
  * ({@link homeOf}) is inside it come first, then those whose home is in a neighbouring sector of
- * the same scale, then everyone else; rendezvous orders each tier. Shards that are no sector,
- * and peers without a home, are all `elsewhere`. Give the same function to `Room.create` /
+ * the same scale, then those 2 and 3 sectors away, then everyone else; rendezvous orders each
+ * tier. Shards that are no sector, and peers without a home, are all `elsewhere`. Give the same function to `Room.create` /
  * `Room.join` (`placement`) on every peer of the room.
  *
  * @example
@@ -117,10 +128,10 @@ export function sectorPlacement(): Placement {
     if (!home || !s || home.scale > s.scale) return PLACEMENT_TIERS.elsewhere;
     const h = home.scale === s.scale ? home : ancestorAt(home, s.scale);
     const d = Math.max(Math.abs(h.x - s.x), Math.abs(h.y - s.y));
-    return d === 0 ? PLACEMENT_TIERS.inside : d === 1 ? PLACEMENT_TIERS.near : PLACEMENT_TIERS.elsewhere;
+    return d <= PLACEMENT_RINGS ? d : PLACEMENT_TIERS.elsewhere;
   };
   // Per view: the peers by the cell their home falls in at each scale asked for, so the peers
-  // near a sector are the residents of its 3×3 block (every other peer is `elsewhere`).
+  // placed near a sector are the residents of the block of its rings (the others are `elsewhere`).
   const near = (peers: readonly PeerId[]) => {
     const byScale = new Map<number, Map<string, PeerId[]>>();
     const cells = (scale: number): Map<string, PeerId[]> => {
@@ -145,7 +156,8 @@ export function sectorPlacement(): Placement {
       if (!s) return [];
       const index = cells(s.scale);
       const out: PeerId[] = [];
-      for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) for (const p of index.get(`${s.x + dx},${s.y + dy}`) ?? []) out.push(p);
+      const r = PLACEMENT_RINGS;
+      for (let dy = -r; dy <= r; dy++) for (let dx = -r; dx <= r; dx++) for (const p of index.get(`${s.x + dx},${s.y + dy}`) ?? []) out.push(p);
       return out;
     };
   };

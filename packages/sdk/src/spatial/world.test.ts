@@ -12,7 +12,7 @@ import { SectorWorld, type SectorWorldOptions } from './world.js';
 import { regionShard, type SectorState } from './world-state.js';
 import { key, sector } from './sector.js';
 import { homeOf, sectorPlacement, withHome } from './placement.js';
-import { ConnectionBudget } from '../transport/mesh.js';
+import { ConnectionBudget, randomMesh } from '../transport/mesh.js';
 
 const SIDE = 400;
 const WORLD = { sectorSize: 50, bounds: { minX: 0, minY: 0, maxX: SIDE, maxY: SIDE }, regionScale: 2, leafScale: 1 } as const;
@@ -374,6 +374,61 @@ describe('SectorWorld', () => {
         const czar = w.room.czarOf(k);
         if (czar !== undefined && czar !== w.room.self) expect(w.room.transport.peers(), `seed ${seed}: ${w.room.self} → czar ${czar} of ${k}`).toContain(czar);
       }
+    }
+    net.dispose();
+  }, 60_000);
+
+  it('[S28] with scopeMembership each peer knows only the peers around it, yet every sector has one agreed czar, and units are conserved', () => {
+    const seed = 28;
+    const net = new SimNetwork({ seed, defaultLink: { latencyMs: 20, jitterMs: 10, loss: 0.02 }, transport: { keepAliveMs: 250, peerTimeoutMs: 1_500, redialMs: 250 } });
+    const rng = new SeededRng(seed ^ 0x51ab);
+    const placement = sectorPlacement();
+    const worlds: SectorWorld[] = [];
+    // 64 players, one home per leaf sector (scale 0, 50 units a side, 8×8); regions of 2×2 leaves
+    // (scale 1, 4×4 of them): a peer keeps the 3×3 regions around its own, not the whole room.
+    const add = (i: number): void => {
+      const home = sector(i % 8, Math.floor(i / 8), 0);
+      const room = Room.create({ ...ROOM, requireMajority: false, swim: { probeUnconnected: 0 }, transport: net.join(withHome(`p${i}`, home), { mesh: randomMesh(2) }), clock: net.clock, rng: rng.fork(), placement });
+      const budget = new ConnectionBudget(room.transport, 16, { graceMs: 1_000 });
+      const w = SectorWorld.create({ ...WORLD, regionScale: 1, leafScale: 0, tickMs: 200, room, clock: net.clock, budget, scopeMembership: true });
+      w.watch([home]);
+      worlds.push(w);
+    };
+    for (let i = 0; i < 16; i++) add(i);
+    net.run(2_000);
+    for (let i = 16; i < 64; i++) add(i);
+    net.run(6_000);
+    // A peer's core is the region of its home, of its view and of what it writes; it keeps the
+    // regions around its core (and whoever it is connected to): a fraction of the room.
+    const sizes = worlds.map((w) => w.room.peers().length);
+    const mean = sizes.reduce((x, y) => x + y, 0) / sizes.length;
+    expect(Math.max(...sizes), `seed ${seed}: view sizes ${sizes.join(' ')}`).toBeLessThan(64);
+    expect(mean, `seed ${seed}: view sizes ${sizes.join(' ')}`).toBeLessThan(0.75 * 64);
+    // One czar per sector; every holder whose view holds every peer placed near it names that czar.
+    let checked = 0;
+    for (let y = 0; y < 8; y++) {
+      for (let x = 0; x < 8; x++) {
+        const shard = key(sector(x, y, 0));
+        const holders = worlds.filter((w) => w.holds(shard));
+        const czars = holders.filter((w) => w.room.isCzar(shard)).map((w) => w.room.self);
+        expect(czars, `seed ${seed}: czars of ${shard}`).toHaveLength(1);
+        const near = worlds.map((w) => w.room.self).filter((p) => Math.max(Math.abs(homeOf(p)!.x - x), Math.abs(homeOf(p)!.y - y)) <= 1);
+        for (const h of holders) {
+          if (!near.every((p) => h.room.peers().includes(p))) continue;
+          checked++;
+          expect(h.room.czarOf(shard), `seed ${seed}: ${h.room.self} on ${shard}`).toBe(czars[0]);
+        }
+      }
+    }
+    // Most holders know their sector's neighbourhood (those that do not are watchers of a border).
+    expect(checked, `seed ${seed}`).toBeGreaterThan(3 * 64);
+    const sim: Sim = { net, worlds, rngs: new Map(worlds.map((w) => [w, rng.fork()])), add: () => worlds[0]!, crash: () => undefined, live: () => worlds };
+    const expected = populate(sim, 200, seed);
+    expectConserved(sim, expected, seed, 'after populate');
+    for (let i = 0; i < 16; i++) {
+      wander(sim, i, 4);
+      net.run(500);
+      expectConserved(sim, expected, seed, `step ${i}`);
     }
     net.dispose();
   }, 60_000);

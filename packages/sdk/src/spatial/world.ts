@@ -47,6 +47,7 @@
  *   partners; regions are watched when zoomed out or with rebalancing. A shard once needed stays
  *   watched 5 s, so interest does not flap.
  */
+import { shardId } from '../authority/ids.js';
 import { ArgumentError } from '../errors.js';
 import { REPLICATION_DEFAULTS } from '../replication/engine-types.js';
 import type { Room, RoomMetrics } from '../room.js';
@@ -57,6 +58,8 @@ import { SectorLayout } from './layout.js';
 import { SuccessionHeads } from './succession.js';
 import { interestFromRect, interestFromSectors } from './interest.js';
 import { rebalancePolicy, type RebalancePolicy, type SectorLoad } from './rebalance.js';
+import { homeOf } from './placement.js';
+import { MembershipScope } from './scope.js';
 import { MAX_SCALE, ancestorAt, bounds as sectorBounds, children, compareSectors, contains, fromPoint, key, neighbours, parseKey, sectorSide, tryParseKey, type Rect, type SectorId } from './sector.js';
 import { type SectorSummary } from './summary.js';
 import { planTiledRebalance, tile } from './tiling.js';
@@ -129,6 +132,12 @@ export interface SectorWorldOptions {
   readonly backups?: number;
   /** Receives a line per hand-off step (debugging a seed). */
   readonly log?: (line: string) => void;
+  /**
+   * [S28]: keep membership of the peers near this one only ([M31]: `Room.setMembershipScope`),
+   * so each peer's share of a large room stays the same however many play. Needs homes in the
+   * peer ids (`withHome`) and `sectorPlacement()`. Default false (every peer knows everyone).
+   */
+  readonly scopeMembership?: boolean;
 }
 
 /** A unit as a view shows it. */
@@ -194,7 +203,7 @@ export class SectorWorld {
   private readonly clock: Clock;
   private readonly bounds: Rect;
   private readonly policy: RebalancePolicy | undefined;
-  private readonly t: Required<Omit<SectorWorldOptions, 'room' | 'clock' | 'sectorSize' | 'bounds' | 'regionScale' | 'leafScale' | 'rebalance' | 'budget' | 'backups' | 'log'>>;
+  private readonly t: Required<Omit<SectorWorldOptions, 'room' | 'clock' | 'sectorSize' | 'bounds' | 'regionScale' | 'leafScale' | 'rebalance' | 'budget' | 'backups' | 'log' | 'scopeMembership'>>;
   private readonly budget: ConnectionBudget | undefined;
   private readonly backups: number;
   private readonly log: ((line: string) => void) | undefined;
@@ -228,6 +237,11 @@ export class SectorWorld {
   /** Shards in the world's interest group, and until when (a shard needed once stays a while: no churn). */
   private readonly interestUntil = new Map<string, number>();
   private readonly prunedAt = new Map<string, number>();
+  /** [S28]: the membership scope in force (with `scopeMembership`); undefined: everyone. */
+  private scope: MembershipScope | undefined;
+  /** [S28]: the last scope considered, for which core and membership version. */
+  private scopeChecked: { readonly coreKey: string; readonly version: number; readonly candidate: MembershipScope } | undefined;
+  private readonly scoped: boolean;
   private timer: TimerHandle | undefined;
   private counter = 0;
   private disposed = false;
@@ -258,6 +272,7 @@ export class SectorWorld {
       if (!(Number.isFinite(v) && v >= 0) || (name === 'tickMs' && v <= 0)) throw new ArgumentError(`SectorWorld option ${name} must be a finite number of ms >= 0, got ${String(v)}.`);
     }
     this.budget = options.budget;
+    this.scoped = options.scopeMembership ?? false;
     this.refreshedAt = this.clock.now();
     this.backups = options.backups ?? REPLICATION_DEFAULTS.backups;
     this.log = options.log;
@@ -272,6 +287,7 @@ export class SectorWorld {
         for (const id of tile(r, s)) this.potential.set(key(id), id);
       }
     }
+    this.updateScope();
     this.refreshAuthority();
     this.updateInterest();
     this.schedule();
@@ -297,12 +313,14 @@ export class SectorWorld {
   /** Watches a view rectangle ([S26]); a view wider than `maxSectorsAcross` sectors shows summaries only. */
   setView(rect: Rect): void {
     this.view = { kind: 'rect', rect };
+    this.updateScope();
     this.updateInterest();
   }
 
   /** Watches these sectors and their neighbours ([S26]). */
   watch(ids: Iterable<SectorId>): void {
     this.view = { kind: 'sectors', ids: [...ids] };
+    this.updateScope();
     this.updateInterest();
   }
 
@@ -435,6 +453,7 @@ export class SectorWorld {
   /** One round of duties; runs every `tickMs` (call it directly in tests to step). */
   tick(): void {
     if (this.disposed || this.room.closed) return;
+    this.updateScope();
     this.refreshAuthority();
     const now = this.clock.now();
     for (const r of this.regions) {
@@ -844,7 +863,8 @@ export class SectorWorld {
     // Shared with the other worlds of the process that see the same view (see SuccessionHeads).
     this.authority = SuccessionHeads.shared(this.room.peers(), this.room.membership.standby(), 1 + this.backups, this.room.placement);
     for (const shard of [...this.regions.map(regionShard), ...this.successionCandidates(layout)]) {
-      if (!this.declared.has(shard) && this.authority.rankOf(this.room.self, shard) >= 0) this.declare(shard);
+      if (this.declared.has(shard) || (this.scope && !this.scope.decides(shard))) continue;
+      if (this.authority.rankOf(this.room.self, shard) >= 0) this.declare(shard);
     }
   }
 
@@ -951,8 +971,12 @@ export class SectorWorld {
 
   /** Regions a zoomed-out view shows (their summaries), none otherwise. */
   private viewRegions(): SectorId[] {
-    if (this.view.kind !== 'rect' || !this.zoomedOut()) return [];
-    const r = clip(this.view.rect, this.bounds);
+    return this.view.kind === 'rect' && this.zoomedOut() ? this.regionsIn(this.view.rect) : [];
+  }
+
+  /** Regions overlapping `rect`. */
+  private regionsIn(rect: Rect): SectorId[] {
+    const r = clip(rect, this.bounds);
     return this.regions.filter((g) => {
       const b = sectorBounds(g, this.sectorSize);
       return b.minX <= r.maxX && r.minX < b.maxX && b.minY <= r.maxY && r.minY < b.maxY;
@@ -999,6 +1023,65 @@ export class SectorWorld {
     // Leaving an audience and coming back costs a snapshot: keep what was needed a little longer.
     for (const [s, until] of this.interestUntil) if (until < now) this.interestUntil.delete(s);
     this.room.setInterest([...this.interestUntil.keys()].sort(), 'world');
+  }
+
+  /**
+   * [S28]: with `scopeMembership`, the membership keeps the peers whose home is in the regions
+   * around this peer's home, view and writes (see {@link MembershipScope}), once the view places
+   * at least `1 + backups` peers within the rings the area covers around every shard that scope
+   * decides: then the head of each is the same from the scoped view as from the whole room. Until then (a sparse room, the
+   * first joiners), and whenever that stops being so, it keeps everyone.
+   */
+  private updateScope(): void {
+    if (!this.scoped || this.room.closed) return;
+    const home = homeOf(this.room.self);
+    const near = this.room.placement?.near;
+    if (!home || !near) return;
+    const core = new Set<string>();
+    const regions: SectorId[] = [];
+    const addRegion = (id: SectorId): void => {
+      if (id.scale > this.regionScale) return;
+      const r = ancestorAt(id, this.regionScale);
+      if (!core.has(key(r))) regions.push(r);
+      core.add(key(r));
+    };
+    addRegion(home);
+    // The view itself, not its neighbours: the area reaches a region around the core anyway.
+    if (this.view.kind === 'sectors') for (const id of this.view.ids) addRegion(id);
+    if (this.view.kind === 'rect') for (const g of this.regionsIn(this.view.rect)) addRegion(g);
+    // What it writes, so it knows whom to hand it to (a view that moved on, a claim made on a
+    // joiner's first view): [R31] lets it act only there.
+    for (const shard of this.declared) {
+      const id = this.potential.get(shard) ?? regionOfShard(shard);
+      if (id && this.room.isCzar(shard)) addRegion(id);
+    }
+    const coreKey = [...core].sort().join(' ');
+    const version = this.room.membership.version();
+    if (this.scopeChecked?.coreKey === coreKey && this.scopeChecked.version === version) return;
+    const candidate = this.scopeChecked?.coreKey === coreKey ? this.scopeChecked.candidate : new MembershipScope(home, regions, this.regionScale, this.leafScale, coreKey);
+    this.scopeChecked = { coreKey, version, candidate };
+    const lookup = near(this.room.peers());
+    const placement = this.room.placement!;
+    const need = 1 + this.backups;
+    // Settled: the head of the shard's succession (its `need` best placed peers) lies within the
+    // rings the area covers, so every peer there ranks it alike from its own scoped view.
+    const settled = (shard: string): boolean => {
+      if (!this.potential.has(shard) && !this.isRegion(shard)) return true;
+      const covered = candidate.coveredRing(shard);
+      let within = 0;
+      for (const p of lookup(shardId(shard)) ?? []) if (placement(p, shardId(shard)) <= covered && ++within >= need) return true;
+      return false;
+    };
+    const dense = candidate.decidedShards(this.leafScale).every(settled);
+    const next = dense ? candidate : undefined;
+    if (next === this.scope) return;
+    this.scope = next;
+    this.room.setScope(next);
+  }
+
+  private isRegion(shard: string): boolean {
+    const r = regionOfShard(shard);
+    return r !== undefined && this.regions.some((g) => g.x === r.x && g.y === r.y && g.scale === r.scale);
   }
 
   /** With a budget: connect to the czar and backups of every shard this peer declared. */
