@@ -92,6 +92,11 @@ export class MembershipScope {
     return inCore ? this.reach * side : this.reach * side - 1;
   }
 
+  /** True when `region` (a sector at the region scale) is in the area. */
+  inArea(region: SectorId): boolean {
+    return region.scale === this.regionScale && this.area.has(`${region.x},${region.y}`);
+  }
+
   /** True when the membership keeps `peer`: no home (not placed by space), or a home in the area. */
   admits(peer: PeerId): boolean {
     let home = this.homes.get(peer);

@@ -5,7 +5,7 @@ import { ArgumentError } from '../errors.js';
 import { asPeerId, type PeerId } from '../transport/types.js';
 import { SeededRng, randomInt } from '../util/rng.js';
 import type { Placement } from '../authority/rendezvous.js';
-import { sectorPlacement, withHome } from './placement.js';
+import { PLACEMENT_TIERS, sectorPlacement, withHome } from './placement.js';
 import { key, sector } from './sector.js';
 import { SuccessionHeads } from './succession.js';
 
@@ -148,7 +148,7 @@ describe('SuccessionHeads with a placement [S27]', () => {
     const peers = placedPeers(rng, 30, 9);
     const local = sectorPlacement();
     // The opposite preference: a sector's own peers last.
-    const remote: Placement = (peer, shard) => 2 - local(peer, shard);
+    const remote: Placement = (peer, shard) => PLACEMENT_TIERS.elsewhere - local(peer, shard);
     const shards = placedShards(rng, 100);
     const a = SuccessionHeads.shared(peers, [], 3, local);
     const b = SuccessionHeads.shared(peers, [], 3, remote);

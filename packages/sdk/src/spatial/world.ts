@@ -208,8 +208,9 @@ export class SectorWorld {
   private readonly backups: number;
   private readonly log: ((line: string) => void) | undefined;
   private readonly regions: readonly SectorId[];
-  /** Every sector that may become active, by key. */
-  private readonly potential = new Map<string, SectorId>();
+  /** Every sector that may become active, by key (shared by the worlds of one shape). */
+  private readonly potential: ReadonlyMap<string, SectorId>;
+  private readonly shape: WorldShape;
   private readonly declared = new Set<string>();
   /** When each declared shard was last needed (declared, or asked for by hand-offs, interest, spawns). */
   private readonly neededAt = new Map<string, number>();
@@ -239,6 +240,8 @@ export class SectorWorld {
   private readonly prunedAt = new Map<string, number>();
   /** [S28]: the membership scope in force (with `scopeMembership`); undefined: everyone. */
   private scope: MembershipScope | undefined;
+  /** [S28]: the regions of the scope's area, in order. */
+  private areaRegions: { readonly scope: MembershipScope; readonly regions: readonly SectorId[] } | undefined;
   /** [S28]: the last scope considered, for which core and membership version. */
   private scopeChecked: { readonly coreKey: string; readonly version: number; readonly candidate: MembershipScope } | undefined;
   private readonly scoped: boolean;
@@ -277,16 +280,10 @@ export class SectorWorld {
     this.backups = options.backups ?? REPLICATION_DEFAULTS.backups;
     this.log = options.log;
     this.bounds = options.bounds;
-    this.regions = regionsOf(options.bounds, this.regionScale, this.sectorSize);
     const minScale = this.policy ? Math.min(this.policy.minScale, this.leafScale) : this.leafScale;
-    for (const r of this.regions) {
-      for (let s = minScale; s <= this.regionScale; s++) {
-        if (this.potential.size + this.regions.length > MAX_WORLD_SHARDS) {
-          throw new ArgumentError(`This world would have more than ${MAX_WORLD_SHARDS} shards: use fewer regions, or fewer scales between rebalance.minScale and regionScale.`);
-        }
-        for (const id of tile(r, s)) this.potential.set(key(id), id);
-      }
-    }
+    this.shape = worldShape(options.bounds, this.sectorSize, this.regionScale, minScale, this.leafScale);
+    this.regions = this.shape.regions;
+    this.potential = this.shape.potential;
     this.updateScope();
     this.refreshAuthority();
     this.updateInterest();
@@ -360,16 +357,22 @@ export class SectorWorld {
     return out;
   }
 
-  /** The active sectors of the whole world as this peer knows them ([S20]), sorted. */
+  /**
+   * The active sectors of the whole world as this peer knows them ([S20]), sorted; with a
+   * membership scope ([S28]), those of the regions around it.
+   */
   activeSectors(): SectorId[] {
     return this.layout().leaves();
   }
 
-  /** The active sector holding world point (x, y), or undefined outside the world. */
+  /**
+   * The active sector holding world point (x, y), or undefined outside the world. Beyond the
+   * regions this peer follows (with a membership scope, [S28]) it answers by the default tiling.
+   */
   sectorAt(x: number, y: number): SectorId | undefined {
     if (!inside(this.bounds, x, y)) return undefined;
-    const minScale = this.minScale();
-    return this.layout().leafOf(fromPoint(x, y, minScale, this.sectorSize));
+    const at = fromPoint(x, y, this.minScale(), this.sectorSize);
+    return this.layout().leafOf(at) ?? (this.scope ? ancestorAt(at, this.leafScale) : undefined);
   }
 
   /** Keys of every sector shard that may hold units (active or not), sorted. */
@@ -456,7 +459,8 @@ export class SectorWorld {
     this.updateScope();
     this.refreshAuthority();
     const now = this.clock.now();
-    for (const r of this.regions) {
+    // The regions it writes are in its core, so in the area ([S28]).
+    for (const r of this.layoutRegions()) {
       const shard = regionShard(r);
       if (this.declared.has(shard) && this.room.isCzar(shard)) this.regionDuties(r, shard, now);
     }
@@ -862,7 +866,7 @@ export class SectorWorld {
     this.authorityLayout = layout;
     // Shared with the other worlds of the process that see the same view (see SuccessionHeads).
     this.authority = SuccessionHeads.shared(this.room.peers(), this.room.membership.standby(), 1 + this.backups, this.room.placement);
-    for (const shard of [...this.regions.map(regionShard), ...this.successionCandidates(layout)]) {
+    for (const shard of [...this.layoutRegions().map(regionShard), ...this.successionCandidates(layout)]) {
       if (this.declared.has(shard) || (this.scope && !this.scope.decides(shard))) continue;
       if (this.authority.rankOf(this.room.self, shard) >= 0) this.declare(shard);
     }
@@ -893,8 +897,9 @@ export class SectorWorld {
     const now = this.clock.now();
     if (this.layoutCache && this.layoutCache.at === now) return this.layoutCache.layout;
     // The region replicas change only with a new (term, seq): a cheap stamp for the cache.
-    let stamp = '';
-    for (const r of this.regions) {
+    const regions = this.layoutRegions();
+    let stamp = this.scope?.coreKey ?? '';
+    for (const r of regions) {
       if (!this.declared.has(regionShard(r))) {
         stamp += 'x|';
         continue;
@@ -908,9 +913,9 @@ export class SectorWorld {
       return this.layoutCache.layout;
     }
     // Summaries change the region shards every second; the leaves much more rarely.
-    const lists = this.regions.map((r) => {
+    const lists = regions.map((r) => {
       const leaves = this.declared.has(regionShard(r)) ? this.room.state<RegionState>(regionShard(r)).leaves : [];
-      return leaves.length > 0 ? [...leaves] : tile(r, this.leafScale).map(key);
+      return leaves.length > 0 ? [...leaves] : this.shape.tiles.get(key(r))!;
     });
     const content = lists.map((l) => l.join(' ')).join('|');
     if (this.layoutCache?.content === content) {
@@ -926,6 +931,17 @@ export class SectorWorld {
     }
     this.layoutCache = { layout, stamp, content, at: now };
     return layout;
+  }
+
+  /**
+   * Regions whose layout this world follows: every region, or with a membership scope ([S28]) the
+   * regions of its area (it holds, watches and decides nothing beyond them).
+   */
+  private layoutRegions(): readonly SectorId[] {
+    const scope = this.scope;
+    if (!scope) return this.regions;
+    if (this.areaRegions?.scope !== scope) this.areaRegions = { scope, regions: this.regions.filter((r) => scope.inArea(r)) };
+    return this.areaRegions.regions;
   }
 
   private layoutHas(layout: SectorLayout, shard: string): boolean {
@@ -1081,7 +1097,7 @@ export class SectorWorld {
 
   private isRegion(shard: string): boolean {
     const r = regionOfShard(shard);
-    return r !== undefined && this.regions.some((g) => g.x === r.x && g.y === r.y && g.scale === r.scale);
+    return r !== undefined && this.shape.regionKeys.has(key(r));
   }
 
   /** With a budget: connect to the czar and backups of every shard this peer declared. */
@@ -1148,6 +1164,39 @@ function clip(r: Rect, to: Rect): Rect {
 }
 
 /** The regions tiling `bounds` ([S20]); throws {@link ArgumentError} unless `bounds` is a rectangle of whole regions. */
+/** What every world of the same bounds and scales shares: its regions and sectors. */
+interface WorldShape {
+  readonly regions: readonly SectorId[];
+  readonly regionKeys: ReadonlySet<string>;
+  readonly potential: ReadonlyMap<string, SectorId>;
+  /** Keys of each region's sectors at the leaf scale (its default layout), by region key. */
+  readonly tiles: ReadonlyMap<string, readonly string[]>;
+}
+
+/** Shapes by their parameters: thousands of worlds in one process (a simulation) share one. */
+const shapes = new Map<string, WorldShape>();
+const MAX_SHAPES = 8;
+
+function worldShape(bounds: Rect, sectorSize: number, regionScale: number, minScale: number, leafScale: number): WorldShape {
+  const id = `${bounds.minX},${bounds.minY},${bounds.maxX},${bounds.maxY}|${sectorSize}|${regionScale}|${minScale}|${leafScale}`;
+  const hit = shapes.get(id);
+  if (hit) return hit;
+  const regions = regionsOf(bounds, regionScale, sectorSize);
+  const potential = new Map<string, SectorId>();
+  for (const r of regions) {
+    for (let s = minScale; s <= regionScale; s++) {
+      if (potential.size + regions.length > MAX_WORLD_SHARDS) {
+        throw new ArgumentError(`This world would have more than ${MAX_WORLD_SHARDS} shards: use fewer regions, or fewer scales between rebalance.minScale and regionScale.`);
+      }
+      for (const sid of tile(r, s)) potential.set(key(sid), sid);
+    }
+  }
+  const shape: WorldShape = { regions, regionKeys: new Set(regions.map(key)), potential, tiles: new Map(regions.map((r) => [key(r), tile(r, leafScale).map(key)])) };
+  shapes.set(id, shape);
+  if (shapes.size > MAX_SHAPES) shapes.delete(shapes.keys().next().value!);
+  return shape;
+}
+
 function regionsOf(bounds: Rect, scale: number, sectorSize: number): SectorId[] {
   const side = sectorSide(scale, sectorSize);
   const vals = [bounds.minX, bounds.minY, bounds.maxX, bounds.maxY];
