@@ -6,7 +6,7 @@ import { arbitraryMessage, randomBytes } from './arbitrary.js';
 import { CONTROL_FRAME_BYTES, FrameFlag, HeaderOffset, STATE_FRAME_BYTES, decodeFrame } from './frame.js';
 import { Inbox } from './inbox.js';
 import { type Channel, type Message, MESSAGE_TYPES, PRIORITIES, type Priority } from './messages.js';
-import { Outbox, type OutboxEvents, type OutboxOptions } from './outbox.js';
+import { Fifo, Outbox, type OutboxEvents, type OutboxOptions } from './outbox.js';
 
 /** A sink that records frames and reports a bufferedAmount the test controls. */
 class Sink {
@@ -37,6 +37,27 @@ const ack = (seq: number): Message => ({ type: 'ack', shard: 1, term: 1, writer:
 const snapshot = (bytes: number, seed = 1): Message => ({ type: 'snapshot', shard: 9, term: 1, seq: 1, payload: randomBytes(new SeededRng(seed), bytes) });
 
 const received = (sink: Sink, inbox = new Inbox({ clock: new VirtualClock() })): Message[] => sink.frames.flatMap(({ channel, frame }) => inbox.receive(channel, frame));
+
+describe('Fifo', () => {
+  it('holds no slot for what was taken: an Outbox that sends all the time keeps nothing it sent (scale bench: half the heap)', () => {
+    const q = new Fifo<{ readonly n: number }>();
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 2_000; i++) q.push({ n: i });
+      for (let i = 0; i < 1_500; i++) expect(q.shift()?.n).toBe(i);
+      expect(q.size).toBe(500);
+      expect(q.slots).toBeLessThanOrEqual(2_000);
+      for (let i = 1_500; i < 2_000; i++) expect(q.shift()?.n).toBe(i);
+      expect(q.shift()).toBeUndefined();
+      expect(q.slots).toBe(0);
+    }
+    // Interleaved, as a link drains while the game sends: never more slots than waiting + 1.
+    for (let i = 0; i < 5_000; i++) {
+      q.push({ n: i });
+      expect(q.shift()?.n).toBe(i);
+      expect(q.slots).toBe(0);
+    }
+  });
+});
 
 describe('outbox', () => {
   it('[W15] batches many small deltas into few frames, each within one datagram', () => {

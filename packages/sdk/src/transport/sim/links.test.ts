@@ -1,5 +1,7 @@
+import { SimLink, type Packet } from './model.js';
 import { describe, expect, it } from 'vitest';
-import type { Channel, PeerId } from '../types.js';
+import { asPeerId, type Channel, type PeerId } from '../types.js';
+import { SeededRng } from '../../util/rng.js';
 import { SimNetwork } from './network.js';
 import type { LinkOptions } from './options.js';
 import type { SimTransport } from './transport.js';
@@ -204,5 +206,23 @@ describe('SimNetwork links', () => {
     expect(() => net.setLink('a', 'b', { latencyMs: -1 })).toThrow(/latencyMs/);
     expect(() => net.setLink('a', 'b', { bandwidthBytesPerSec: 0 })).toThrow(/bandwidth/);
     expect(() => new SimNetwork({ seed: 1, defaultLink: { duplicate: Number.NaN } })).toThrow(/duplicate/);
+  });
+});
+
+describe('SimLink control queue', () => {
+  it('keeps no packet it delivered: a simulation of thousands of links would hold them all', () => {
+    const link = new SimLink(undefined as never, asPeerId('b'), new SeededRng(1), undefined as never);
+    const packet = (n: number) => ({ at: n }) as unknown as Packet;
+    for (let i = 0; i < 10; i++) link.controlQueue.push(packet(i));
+    for (let i = 0; i < 10; i++) expect(link.shiftControl()).toBeDefined();
+    expect(link.controlPending).toBe(0);
+    expect(link.controlQueue).toHaveLength(0);
+    for (let i = 0; i < 500; i++) {
+      link.controlQueue.push(packet(i), packet(i + 1));
+      link.shiftControl();
+      link.shiftControl();
+      expect(link.controlQueue).toHaveLength(0);
+    }
+    expect(link.shiftControl()).toBeUndefined();
   });
 });

@@ -140,8 +140,12 @@ export class SimLink {
     const p = this.controlQueue[this.controlHead];
     if (!p) return undefined;
     this.controlHead++;
-    // Reclaim the consumed prefix once it dominates, keeping shift O(1) amortized.
-    if (this.controlHead > 64 && this.controlHead * 2 > this.controlQueue.length) {
+    // Nothing left: let go of every packet delivered (a simulation holds thousands of links).
+    if (this.controlHead === this.controlQueue.length) {
+      this.controlQueue.length = 0;
+      this.controlHead = 0;
+    } else if (this.controlHead > 64 && this.controlHead * 2 > this.controlQueue.length) {
+      // Reclaim the consumed prefix once it dominates, keeping shift O(1) amortized.
       this.controlQueue.splice(0, this.controlHead);
       this.controlHead = 0;
     }
