@@ -372,6 +372,12 @@ export function runModel(seed: number, n: number, now: () => number): SizeResult
  * enough to meet [R11]; later sectors reach their designated czars by handoff ([R12]).
  */
 const FIRST_WAVE = 32;
+/**
+ * In larger rooms the first wave is this share of the room, so every size starts at the same
+ * density (one peer per 32 sectors): a handful of players in a world of 10,000 sectors would each
+ * write hundreds of them.
+ */
+const FIRST_WAVE_SHARE = 32;
 const WAVE_GROWTH = 2;
 const WAVE_GAP_MS = 2_000;
 /** Longest wait, in virtual ms, for every sector to have a czar after the last wave. */
@@ -435,7 +441,9 @@ export function runEngine(seed: number, n: number, now: () => number, log: (line
     for (const world of worlds) for (const k of world.room.shards()) if (wanted.has(k) && world.holds(k) && world.room.isCzar(k)) out.set(k, world);
     return out;
   };
-  for (let wave = Math.min(n, waves.first ?? FIRST_WAVE); worlds.length < n; wave = Math.min(n, wave * (waves.growth ?? WAVE_GROWTH))) {
+  // The first wave at the density of the others' first (1,024 peers: 32): 313 at 10,000.
+  const first = waves.first ?? Math.max(FIRST_WAVE, Math.ceil(n / FIRST_WAVE_SHARE));
+  for (let wave = Math.min(n, first); worlds.length < n; wave = Math.min(n, wave * (waves.growth ?? WAVE_GROWTH))) {
     while (worlds.length < wave) add(worlds.length);
     net.run(WAVE_GAP_MS);
     log(`scale: engine ${n}: ${worlds.length} peers in at ${net.now()} ms (virtual), ${czars().size}/${sectors.length} sectors with a czar`);

@@ -13,6 +13,7 @@ import { regionShard, type SectorState } from './world-state.js';
 import { key, sector } from './sector.js';
 import { homeOf, sectorPlacement, withHome } from './placement.js';
 import { ConnectionBudget, randomMesh } from '../transport/mesh.js';
+import { MAX_INTEREST_SHARDS } from '../replication/interest-wire.js';
 
 const SIDE = 400;
 const WORLD = { sectorSize: 50, bounds: { minX: 0, minY: 0, maxX: SIDE, maxY: SIDE }, regionScale: 2, leafScale: 1 } as const;
@@ -432,6 +433,22 @@ describe('SectorWorld', () => {
     }
     net.dispose();
   }, 60_000);
+
+  it('[S26] a peer that writes more of a sparse world than one announcement holds announces its view first and keeps running (10,000-peer bench, first wave)', () => {
+    const seed = 2600;
+    const net = new SimNetwork({ seed, defaultLink: { latencyMs: 20 } });
+    const room = Room.create({ ...ROOM, transport: net.join('alone'), clock: net.clock, rng: new SeededRng(seed) });
+    // 48×48 sectors and 144 regions, one player: it writes every one of them.
+    const w = SectorWorld.create({ sectorSize: 50, bounds: { minX: 0, minY: 0, maxX: 2400, maxY: 2400 }, regionScale: 2, leafScale: 0, tickMs: 200, room, clock: net.clock });
+    w.watch([sector(10, 10, 0)]);
+    net.run(3_000);
+    expect(w.holds('s0:47,47'), `seed ${seed}`).toBe(true);
+    expect(w.stats.interestTrimmed, `seed ${seed}`).toBeGreaterThan(0);
+    const announced = room.interestOf();
+    expect(announced.length, `seed ${seed}`).toBe(MAX_INTEREST_SHARDS);
+    for (const k of w.watched()) expect(announced, `seed ${seed}: ${k}`).toContain(k);
+    net.dispose();
+  });
 
   it('[S24] [S25] hot sectors split and cold ones merge while units move, still none lost or doubled', () => {
     const seed = 77;

@@ -50,6 +50,7 @@
 import { shardId } from '../authority/ids.js';
 import { ArgumentError } from '../errors.js';
 import { REPLICATION_DEFAULTS } from '../replication/engine-types.js';
+import { MAX_INTEREST_SHARDS } from '../replication/interest-wire.js';
 import type { Room, RoomMetrics } from '../room.js';
 import type { ConnectionBudget } from '../transport/mesh.js';
 import type { PeerId } from '../transport/types.js';
@@ -165,6 +166,12 @@ export interface WorldStats {
   summariesSent: number;
   splits: number;
   merges: number;
+  /**
+   * Rounds in which this peer needed more shards than one interest announcement holds
+   * (`MAX_INTEREST_SHARDS`): it announced the most needed (its view first) and still holds the
+   * rest, as their czar or backup ([I1]) or by the world's own declarations.
+   */
+  interestTrimmed: number;
 }
 
 
@@ -197,6 +204,7 @@ export class SectorWorld {
     duplicatesIgnored: 0,
     transfersDeferred: 0,
     summariesSent: 0,
+    interestTrimmed: 0,
     splits: 0,
     merges: 0,
   };
@@ -1038,7 +1046,15 @@ export class SectorWorld {
     }
     // Leaving an audience and coming back costs a snapshot: keep what was needed a little longer.
     for (const [s, until] of this.interestUntil) if (until < now) this.interestUntil.delete(s);
-    this.room.setInterest([...this.interestUntil.keys()].sort(), 'world');
+    // What is needed now comes first (in the order gathered: the view first), then what lingers.
+    // A peer writing much of a sparse world may need more than one announcement holds; tick
+    // timers must not throw, so the least needed are left out ([I1] still reaches a czar).
+    let announced = [...new Set([...shards, ...this.interestUntil.keys()])];
+    if (announced.length > MAX_INTEREST_SHARDS) {
+      announced = announced.slice(0, MAX_INTEREST_SHARDS);
+      this.stats.interestTrimmed++;
+    }
+    this.room.setInterest(announced.sort(), 'world');
   }
 
   /**
