@@ -46,6 +46,10 @@
  *   neighbours ([S9]); a czar also watches the sectors around the ones it writes and its transfer
  *   partners; regions are watched when zoomed out or with rebalancing. A shard once needed stays
  *   watched 5 s, so interest does not flap.
+ * - [S28] Membership that follows space (`scopeMembership`): once its view places enough peers
+ *   near every shard it may write, a world keeps the membership of the regions around its home,
+ *   view and writes only, acts as an authority only on the shards that scope decides, and follows
+ *   the layout of those regions only (scope.ts).
  */
 import { shardId } from '../authority/ids.js';
 import { ArgumentError } from '../errors.js';
@@ -134,7 +138,7 @@ export interface SectorWorldOptions {
   /** Receives a line per hand-off step (debugging a seed). */
   readonly log?: (line: string) => void;
   /**
-   * [S28]: keep membership of the peers near this one only ([M31]: `Room.setMembershipScope`),
+   * [S28]: keep membership of the peers near this one only ([M31], [R31]: `Room.setScope`),
    * so each peer's share of a large room stays the same however many play. Needs homes in the
    * peer ids (`withHome`) and `sectorPlacement()`. Default false (every peer knows everyone).
    */
