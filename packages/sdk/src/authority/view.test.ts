@@ -106,22 +106,27 @@ describe('AuthorityView', () => {
   });
 });
 
+/** One step of a room's life: up to 3 joins from `pool`, up to 2 departures, a fresh standby set. */
+function churn(rng: SeededRng, pool: readonly PeerId[], before: ReadonlySet<PeerId>): { members: Set<PeerId>; standby: Set<PeerId> } {
+  const members = new Set(before);
+  for (let k = randomInt(rng, 4); k > 0; k--) members.add(pool[randomInt(rng, pool.length)]!);
+  for (let k = randomInt(rng, 3); k > 0 && members.size > 1; k--) members.delete([...members][randomInt(rng, members.size)]!);
+  return { members, standby: new Set([...members].filter(() => randomInt(rng, 8) === 0)) };
+}
+
 describe('AuthorityView following a previous view', () => {
   it('gives the same successions as a view built from scratch, over random joins, departures and standbys', () => {
     for (let seed = 1; seed <= 40; seed++) {
       const rng = new SeededRng(seed);
       const pool = Array.from({ length: 60 }, (_, i) => asPeerId(`p${i}-${seed}`));
       let members = new Set(pool.slice(0, 1 + randomInt(rng, 30)));
-      let standby = new Set<PeerId>();
+      let standby: Set<PeerId>;
       const shards = Array.from({ length: 12 }, (_, i) => shardId(`s${i}`));
       let view = new AuthorityView({ version: 0, peers: members });
       for (let step = 1; step <= 25; step++) {
         // Ask for some successions only: a view derives those the previous one had computed.
         for (const s of shards) if (randomInt(rng, 2) === 0) view.succession(s);
-        members = new Set(members);
-        for (let k = randomInt(rng, 4); k > 0; k--) members.add(pool[randomInt(rng, pool.length)]!);
-        for (let k = randomInt(rng, 3); k > 0 && members.size > 1; k--) members.delete([...members][randomInt(rng, members.size)]!);
-        standby = new Set([...members].filter(() => randomInt(rng, 8) === 0));
+        ({ members, standby } = churn(rng, pool, members));
         const next = new AuthorityView({ version: step, peers: members, standby, previous: view });
         const fresh = new AuthorityView({ version: step, peers: members, standby });
         for (const s of shards) expect(next.succession(s), `seed ${seed}, step ${step}, ${s}`).toEqual(fresh.succession(s));
@@ -200,15 +205,12 @@ describe('AuthorityView with a placement [S27]', () => {
       const placement = randomPlacement(rng, 1 + randomInt(rng, 4));
       const pool = Array.from({ length: 60 }, (_, i) => asPeerId(`p${i}-${seed}`));
       let members = new Set(pool.slice(0, 1 + randomInt(rng, 30)));
-      let standby = new Set<PeerId>();
+      let standby: Set<PeerId>;
       const shards = Array.from({ length: 12 }, (_, i) => shardId(`s${i}`));
       let view = new AuthorityView({ version: 0, peers: members, placement });
       for (let step = 1; step <= 25; step++) {
         for (const s of shards) if (randomInt(rng, 2) === 0) view.succession(s);
-        members = new Set(members);
-        for (let k = randomInt(rng, 4); k > 0; k--) members.add(pool[randomInt(rng, pool.length)]!);
-        for (let k = randomInt(rng, 3); k > 0 && members.size > 1; k--) members.delete([...members][randomInt(rng, members.size)]!);
-        standby = new Set([...members].filter(() => randomInt(rng, 8) === 0));
+        ({ members, standby } = churn(rng, pool, members));
         // Alternate the two ways of following: the constructor and next(), which carries the placement.
         const next =
           step % 2 === 0

@@ -463,6 +463,11 @@ export class ReplicationEngine {
     this.decides = decides;
   }
 
+  /** [R31]: this peer may claim, take over or hand off `shard`. */
+  private mayDecide(shard: ShardId): boolean {
+    return this.decides?.(shard) ?? true;
+  }
+
   /** Whether this peer reaches a majority of the last stable view ([R26]). */
   status(): QuorumState {
     if (this.quorum) {
@@ -914,9 +919,9 @@ export class ReplicationEngine {
     const now = this.clock.now();
     const designated = this.view.czarOf(slot.id);
     this.reportCzar(slot, designated);
-    if (this.decides && !this.decides(slot.id)) {
+    if (!this.mayDecide(slot.id)) {
       slot.syncStartedAt = undefined;
-      return; // [R31]
+      return;
     }
     if (slot.role === 'writer' && slot.degradedInTerm && slot.epoch && !this.degraded()) {
       // Back from the minority: ask everyone whether a newer term exists before committing again.
@@ -1988,7 +1993,7 @@ export class ReplicationEngine {
     if (!slot) return;
     if (m.what === REQUEST_HANDOFF) {
       // Hand off only if our own view agrees that the asker is the czar ([R12]).
-      if (slot.role === 'writer' && this.view.czarOf(slot.id) === from && !this.degraded() && (this.decides?.(slot.id) ?? true)) this.handoff(slot, from);
+      if (slot.role === 'writer' && this.view.czarOf(slot.id) === from && !this.degraded() && this.mayDecide(slot.id)) this.handoff(slot, from);
       else if (slot.role === 'retired' && slot.handoffTo === from && this.clock.now() - slot.handoffAt >= this.options.handoffRetryMs) this.offerHandoff(slot, from);
       if (this.declined.get(slot.id)?.peer === from) this.declined.delete(slot.id);
       return;

@@ -38,13 +38,21 @@ export class MembershipScope {
   private readonly reach: number;
   private readonly homes = new Map<PeerId, SectorId | null>();
 
-  constructor(home: SectorId, core: readonly SectorId[], regionScale: number, leafScale: number, coreKey?: string) {
+  /**
+   * The {@link coreKey} of a scope whose core holds `core` at `regionScale`: compare before
+   * building a scope anew.
+   */
+  static coreKeyOf(core: readonly SectorId[], regionScale: number): string {
+    return [...new Set(core.filter((c) => c.scale <= regionScale).map((c) => key(ancestorAt(c, regionScale))))].sort().join(' ');
+  }
+
+  constructor(home: SectorId, core: readonly SectorId[], regionScale: number, leafScale: number) {
     this.home = home;
     this.regionScale = regionScale;
     const regions = core.filter((c) => c.scale <= regionScale).map((c) => ancestorAt(c, regionScale));
     this.core = new Set(regions.map(key));
     this.coreRegions = [...new Map(regions.map((r) => [key(r), r])).values()];
-    this.coreKey = coreKey ?? [...this.core].sort().join(' ');
+    this.coreKey = MembershipScope.coreKeyOf(regions, regionScale);
     // The block around any sector of the core reaches one region out; a region one leaf wide, two.
     const reach = regionScale - leafScale >= 1 ? 1 : 2;
     this.reach = reach;
@@ -61,15 +69,15 @@ export class MembershipScope {
    */
   decidedShards(leafScale: number): string[] {
     const out = new Set<string>();
-    const region = (id: SectorId): string => regionShard(id);
-    const homeRegion = this.home.scale <= this.regionScale ? ancestorAt(this.home, this.regionScale) : undefined;
-    for (const r of this.coreRegions) {
-      const { x, y } = r;
-      out.add(region(r));
-      const side = 1 << (this.regionScale - leafScale);
+    const side = 1 << (this.regionScale - leafScale);
+    for (const { x, y } of this.coreRegions) {
+      out.add(regionShard({ x, y, scale: this.regionScale }));
       for (let dy = 0; dy < side; dy++) for (let dx = 0; dx < side; dx++) out.add(key({ x: x * side + dx, y: y * side + dy, scale: leafScale }));
     }
-    if (homeRegion) for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) out.add(region({ x: homeRegion.x + dx, y: homeRegion.y + dy, scale: this.regionScale }));
+    if (this.home.scale <= this.regionScale) {
+      const r = ancestorAt(this.home, this.regionScale);
+      for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) out.add(regionShard({ x: r.x + dx, y: r.y + dy, scale: this.regionScale }));
+    }
     if (this.home.scale <= leafScale) {
       const h = ancestorAt(this.home, leafScale);
       for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) out.add(key({ x: h.x + dx, y: h.y + dy, scale: leafScale }));
@@ -83,13 +91,13 @@ export class MembershipScope {
    * this scope does not decide, or that is no sector.
    */
   coveredRing(shard: string): number {
-    const s = tryParseKey(shard) ?? regionOfShard(shard);
-    if (!s || s.scale > this.regionScale || !this.decides(shard)) return -1;
+    const s = this.placed(shard);
+    if (!s) return -1;
     const side = 2 ** (this.regionScale - s.scale);
-    const inCore = this.core.has(key(s.scale === this.regionScale ? s : ancestorAt(s, this.regionScale)));
     // From a sector of the core the area runs `reach` whole regions on; from one next to the home
     // (in a region around the core) at least one sector less.
-    return inCore ? this.reach * side : this.reach * side - 1;
+    if (this.inCore(s)) return this.reach * side;
+    return this.nextToHome(s) ? this.reach * side - 1 : -1;
   }
 
   /** True when `region` (a sector at the region scale) is in the area. */
@@ -101,9 +109,7 @@ export class MembershipScope {
   admits(peer: PeerId): boolean {
     let home = this.homes.get(peer);
     if (home === undefined) this.homes.set(peer, (home = homeOf(peer) ?? null));
-    if (!home || home.scale > this.regionScale) return true;
-    const r = home.scale === this.regionScale ? home : ancestorAt(home, this.regionScale);
-    return this.area.has(`${r.x},${r.y}`);
+    return !home || home.scale > this.regionScale || this.inArea(ancestorAt(home, this.regionScale));
   }
 
   /**
@@ -112,11 +118,24 @@ export class MembershipScope {
    * next to (it may be placed there, [S27]). Elsewhere its view lacks the peers placed first.
    */
   decides(shard: string): boolean {
+    const s = this.placed(shard);
+    return !s || this.inCore(s) || this.nextToHome(s);
+  }
+
+  /** The sector (or region) a shard is about, when it is one this scope places; else undefined. */
+  private placed(shard: string): SectorId | undefined {
     const s = tryParseKey(shard) ?? regionOfShard(shard);
-    if (!s || s.scale > this.regionScale) return true;
-    if (this.core.has(key(s.scale === this.regionScale ? s : ancestorAt(s, this.regionScale)))) return true;
+    return s && s.scale <= this.regionScale ? s : undefined;
+  }
+
+  private inCore(s: SectorId): boolean {
+    return this.core.has(key(ancestorAt(s, this.regionScale)));
+  }
+
+  /** The home is in `s` or in one of the 8 around it, at `s`'s scale. */
+  private nextToHome(s: SectorId): boolean {
     if (this.home.scale > s.scale) return false;
-    const h = this.home.scale === s.scale ? this.home : ancestorAt(this.home, s.scale);
+    const h = ancestorAt(this.home, s.scale);
     return Math.max(Math.abs(h.x - s.x), Math.abs(h.y - s.y)) <= 1;
   }
 }

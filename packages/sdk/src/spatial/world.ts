@@ -1073,28 +1073,20 @@ export class SectorWorld {
     const home = homeOf(this.room.self);
     const near = this.room.placement?.near;
     if (!home || !near) return;
-    const core = new Set<string>();
-    const regions: SectorId[] = [];
-    const addRegion = (id: SectorId): void => {
-      if (id.scale > this.regionScale) return;
-      const r = ancestorAt(id, this.regionScale);
-      if (!core.has(key(r))) regions.push(r);
-      core.add(key(r));
-    };
-    addRegion(home);
+    const core: SectorId[] = [home];
     // The view itself, not its neighbours: the area reaches a region around the core anyway.
-    if (this.view.kind === 'sectors') for (const id of this.view.ids) addRegion(id);
-    if (this.view.kind === 'rect') for (const g of this.regionsIn(this.view.rect)) addRegion(g);
+    if (this.view.kind === 'sectors') core.push(...this.view.ids);
+    if (this.view.kind === 'rect') core.push(...this.regionsIn(this.view.rect));
     // What it writes, so it knows whom to hand it to (a view that moved on, a claim made on a
     // joiner's first view): [R31] lets it act only there.
     for (const shard of this.declared) {
       const id = this.potential.get(shard) ?? regionOfShard(shard);
-      if (id && this.room.isCzar(shard)) addRegion(id);
+      if (id && this.room.isCzar(shard)) core.push(id);
     }
-    const coreKey = [...core].sort().join(' ');
+    const coreKey = MembershipScope.coreKeyOf(core, this.regionScale);
     const version = this.room.membership.version();
     if (this.scopeChecked?.coreKey === coreKey && this.scopeChecked.version === version) return;
-    const candidate = this.scopeChecked?.coreKey === coreKey ? this.scopeChecked.candidate : new MembershipScope(home, regions, this.regionScale, this.leafScale, coreKey);
+    const candidate = this.scopeChecked?.coreKey === coreKey ? this.scopeChecked.candidate : new MembershipScope(home, core, this.regionScale, this.leafScale);
     this.scopeChecked = { coreKey, version, candidate };
     const lookup = near(this.room.peers());
     const placement = this.room.placement!;
