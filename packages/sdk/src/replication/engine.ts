@@ -171,8 +171,6 @@ export class ReplicationEngine {
    * terms, and a joiner hears from every peer it connected to).
    */
   private readonly adoptedSinceTold = new Set<ShardId>();
-  /** A shard was declared since the last tick: the tick asks the connected peers what they hold. */
-  private declaredSinceTick = false;
   private readonly actions: ActionSender;
   private readonly unsubscribe: Array<() => void> = [];
   private view: AuthorityView;
@@ -1418,14 +1416,6 @@ export class ReplicationEngine {
     this.lastTickAt = now;
     this.updateQuorum();
     if (this.adoptedSinceTold.size > 0) this.tellNewcomers();
-    if (this.declaredSinceTick) {
-      this.declaredSinceTick = false;
-      // Only while bootstrapping is it a request ([R11]): a request makes every answerer send its
-      // full digest back, and again on each term it adopts for a while; later, a plain digest
-      // suffices (writers push what we lack, holders answer with their digest).
-      const asking = now - this.startedAt < this.options.bootstrapMs + this.options.graceMs;
-      for (const p of this.connected) this.sendDigest(p, asking ? DIGEST_FLAG_REPLY : 0);
-    }
     for (const slot of this.slots.values()) {
       if (slot.role === 'writer') {
         this.checkConfirmed(slot);

@@ -379,18 +379,20 @@ describe('SectorWorld', () => {
     net.dispose();
   }, 60_000);
 
-  it('[S28] with scopeMembership each peer knows only the peers around it, yet every sector has one agreed czar, and units are conserved', () => {
+  it('[S28] with scopeMembership each peer knows only the peers around it, yet every sector has one agreed czar, units are conserved, and connections settle', () => {
     const seed = 28;
     const net = new SimNetwork({ seed, defaultLink: { latencyMs: 20, jitterMs: 10, loss: 0.02 }, transport: { keepAliveMs: 250, peerTimeoutMs: 1_500, redialMs: 250 } });
     const rng = new SeededRng(seed ^ 0x51ab);
     const placement = sectorPlacement();
     const worlds: SectorWorld[] = [];
+    const budgets: ConnectionBudget[] = [];
     // 64 players, one home per leaf sector (scale 0, 50 units a side, 8×8); regions of 2×2 leaves
     // (scale 1, 4×4 of them): a peer keeps the 3×3 regions around its own, not the whole room.
     const add = (i: number): void => {
       const home = sector(i % 8, Math.floor(i / 8), 0);
       const room = Room.create({ ...ROOM, requireMajority: false, swim: { probeUnconnected: 0 }, transport: net.join(withHome(`p${i}`, home), { mesh: randomMesh(2) }), clock: net.clock, rng: rng.fork(), placement });
       const budget = new ConnectionBudget(room.transport, 16, { graceMs: 1_000 });
+      budgets.push(budget);
       const w = SectorWorld.create({ ...WORLD, regionScale: 1, leafScale: 0, tickMs: 200, room, clock: net.clock, budget, scopeMembership: true });
       w.watch([home]);
       worlds.push(w);
@@ -426,11 +428,19 @@ describe('SectorWorld', () => {
     const sim: Sim = { net, worlds, rngs: new Map(worlds.map((w) => [w, rng.fork()])), add: () => worlds[0]!, crash: () => undefined, live: () => worlds };
     const expected = populate(sim, 200, seed);
     expectConserved(sim, expected, seed, 'after populate');
+    let settledHangUps = 0;
     for (let i = 0; i < 16; i++) {
       wander(sim, i, 4);
       net.run(500);
       expectConserved(sim, expected, seed, `step ${i}`);
+      if (i === 7) settledHangUps = -budgets.reduce((a, b) => a + b.hungUp, 0);
     }
+    // [S27] Both ends judge a connection by the same needs: few hang-ups once settled, and few
+    // peers dialling back one that hung up on them (before: 179 hang-ups in the last 4 s, 276
+    // re-dials; a loop of dial, hang-up, re-dial uses up a browser's ~500 connections).
+    settledHangUps += budgets.reduce((a, b) => a + b.hungUp, 0);
+    expect(settledHangUps, `seed ${seed}: hang-ups in the last 4 s`).toBeLessThan(worlds.length);
+    expect(budgets.reduce((a, b) => a + b.redialled, 0), `seed ${seed}: re-dials after a hang-up`).toBeLessThan(worlds.length);
     net.dispose();
   }, 60_000);
 

@@ -489,26 +489,28 @@ export class SectorWorld {
 
   /**
    * [S27]: with a budget, every `PRUNE_EVERY_MS` hangs up the connections over the cap that this
-   * peer does not need: needed are the czar of every shard it declared, the whole succession of
-   * the shards it is czar or backup of, and the peers watching those (they dial the czar as
-   * required, [I1]).
+   * peer does not need (see {@link SectorWorld.connectionNeeds}): the peers it needs, and those
+   * that need it by the same rules as far as it can tell — watchers of the shards it writes or
+   * backs up (they dial the czar as required, [I1]) and czars of the sectors of the regions it
+   * writes (their summaries come to it, [S24]).
    */
   private pruneConnections(now: number): void {
     const budget = this.budget;
     const view = this.authority;
     if (!budget || !view || now - this.connectionsPrunedAt < PRUNE_EVERY_MS) return;
     this.connectionsPrunedAt = now;
-    const self = this.room.self;
-    const needed = new Set<PeerId>();
-    const mine = new Set<string>();
-    for (const shard of this.declared) {
-      const succession = view.top(shard);
-      if (succession.includes(self)) {
-        mine.add(shard);
-        for (const p of succession) needed.add(p);
-      } else if (succession[0] !== undefined) needed.add(succession[0]);
+    const needs = this.connectionNeeds(view, now);
+    const keep = new Set([...needs.czars, ...needs.partners]);
+    // The czars of the sectors whose summaries come here: they need this peer as the region's czar.
+    const regions = new Set([...needs.mine].filter((s) => this.isRegion(s) && this.room.isCzar(s)));
+    if (regions.size > 0) {
+      for (const leaf of this.layout().leaves()) {
+        if (!regions.has(regionShard(ancestorAt(leaf, this.regionScale)))) continue;
+        const czar = view.top(key(leaf))[0];
+        if (czar !== undefined) keep.add(czar);
+      }
     }
-    budget.prune(now, (peer) => needed.has(peer) || this.room.interestOf(peer).some((s) => mine.has(s)));
+    budget.prune(now, (peer) => keep.has(peer) || this.room.interestOf(peer).some((s) => needs.mine.has(s)));
   }
 
   /**
@@ -1112,21 +1114,52 @@ export class SectorWorld {
     return r !== undefined && this.shape.regionKeys.has(key(r));
   }
 
-  /** With a budget: connect to the czar and backups of every shard this peer declared. */
+  /** With a budget: connect to the czars it needs (always) and its succession partners (within the budget). */
   private dialSuccessions(): void {
     const budget = this.budget;
     const view = this.authority;
     if (!budget || !view) return;
-    // Czars first, and always: a replica needs its czar (deltas, snapshots, repairs, [R8], [R14]);
-    // within the budget, the rest of the succession of the shards this peer is czar or backup of.
-    for (let rank = 0; rank <= this.backups; rank++) {
-      for (const shard of this.declared) {
-        const succession = view.top(shard);
-        if (rank > 0 && !succession.includes(this.room.self)) continue;
-        const p = succession[rank];
-        if (p !== undefined && p !== this.room.self) budget.dial(p, rank === 0);
-      }
+    // Czars first, and always: a replica needs its czar (deltas, snapshots, repairs, [R8], [R14]).
+    const needs = this.connectionNeeds(view, this.clock.now());
+    for (const p of needs.czars) budget.dial(p, true);
+    for (const p of needs.partners) budget.dial(p);
+  }
+
+  /**
+   * The peers this one needs a connection to ([S27]): for every shard it declared and is in the
+   * succession of (`mine`), the czar and the backups (`partners`, by rank); for every other shard
+   * it uses now — in its interest, asked for within `INTEREST_LINGER_MS` (a spawn, a hand-off),
+   * or the region of a sector it writes (its summaries go there, [S24]) — the czar. A shard it
+   * only still holds (withdrawn later, [S21]) needs nothing: dialling the czar of such a shard,
+   * whose czar hangs up on it by the rules of `pruneConnections`, made peers re-dial in a loop.
+   */
+  private connectionNeeds(view: SuccessionHeads, now: number): { readonly czars: Set<PeerId>; readonly partners: PeerId[]; readonly mine: Set<string> } {
+    const self = this.room.self;
+    const czars = new Set<PeerId>();
+    const byRank: PeerId[][] = [];
+    const mine = new Set<string>();
+    const summarised = new Set<string>();
+    for (const shard of this.declared) {
+      const id = this.potential.get(shard);
+      if (id && this.room.isCzar(shard)) summarised.add(regionShard(ancestorAt(id, this.regionScale)));
     }
+    for (const shard of this.declared) {
+      const succession = view.top(shard);
+      if (succession.includes(self)) {
+        mine.add(shard);
+        succession.forEach((p, rank) => {
+          if (p === self) return;
+          if (rank === 0) czars.add(p);
+          else (byRank[rank] ??= []).push(p);
+        });
+        continue;
+      }
+      const czar = succession[0];
+      if (czar === undefined) continue;
+      const recent = !this.isRegion(shard) && now - (this.neededAt.get(shard) ?? Number.NEGATIVE_INFINITY) < INTEREST_LINGER_MS;
+      if (recent || this.interestUntil.has(shard) || summarised.has(shard)) czars.add(czar);
+    }
+    return { czars, partners: byRank.flat().filter((p) => !czars.has(p)), mine };
   }
 
   /** Per-shard metrics (the commit points), read once per clock instant. */
