@@ -537,8 +537,10 @@ export function runEngine(seed: number, n: number, now: () => number, log: (line
  */
 const DEFAULT_ENGINE_MAX = 256;
 
-/** Sizes of the model; the engine runs the sizes up to `SCALE_ENGINE_MAX` (default 256) among these. */
+/** Sizes of the model. */
 const SIZES = [64, 256, 1_024, 10_000] as const;
+/** Sizes of the engine: those up to `SCALE_ENGINE_MAX` (default 256) among these. */
+const ENGINE_SIZES = [64, 256, 1_024, 2_048, 10_000] as const;
 
 const suite: BenchSuite = {
   name: 'scale',
@@ -549,7 +551,7 @@ const suite: BenchSuite = {
     const failures: string[] = [];
     const results: SizeResult[] = [];
     const engineMax = Number(process.env['SCALE_ENGINE_MAX'] ?? DEFAULT_ENGINE_MAX);
-    for (const n of SIZES) {
+    for (const n of ENGINE_SIZES) {
       if (n > engineMax) continue;
       ctx.log(`scale: engine, ${n} peers…`);
       results.push(runEngine(ctx.seed + n, n, ctx.now, ctx.log));
