@@ -483,7 +483,7 @@ export class SectorWorld {
     }
     this.updateInterest();
     this.withdrawIdle(now);
-    this.dialSuccessions();
+    this.dialNeeds();
     this.pruneConnections(now);
   }
 
@@ -1115,7 +1115,7 @@ export class SectorWorld {
   }
 
   /** With a budget: connect to the czars it needs (always) and its succession partners (within the budget). */
-  private dialSuccessions(): void {
+  private dialNeeds(): void {
     const budget = this.budget;
     const view = this.authority;
     if (!budget || !view) return;
