@@ -25,7 +25,6 @@
  *   figures are written under keys naming the model.
  */
 import { lanesOf, pairHash52 } from '../../src/authority/hash.js';
-import { rankPeers } from '../../src/authority/rendezvous.js';
 import { shardId } from '../../src/authority/ids.js';
 import { AuthorityView } from '../../src/authority/view.js';
 import { Room } from '../../src/room.js';
@@ -35,7 +34,7 @@ import { writerTag } from '../../src/replication/epoch.js';
 import { SALT_DELTA } from '../../src/replication/protocol.js';
 import { ShardWriter } from '../../src/replication/shard-store.js';
 import { interestFromSectors } from '../../src/spatial/interest.js';
-import { PLACEMENT_RINGS, sectorPlacement, withHome } from '../../src/spatial/placement.js';
+import { sectorPlacement, withHome } from '../../src/spatial/placement.js';
 import { key, sector, type SectorId } from '../../src/spatial/sector.js';
 import { SectorWorld } from '../../src/spatial/world.js';
 import { SectorState, UnitState } from '../../src/spatial/world-state.js';
@@ -106,14 +105,12 @@ function makeWorld(n: number, rng: Rng): World {
 
 /**
  * Czar and backups of every sector: the top `1 + BACKUPS` of the engine's ranking under the
- * world's placement ([S27], `sectorPlacement`: residents of the sector, then of the rings around
- * it up to `PLACEMENT_RINGS`, then anyone; rendezvous within a tier), computed from the residents
- * nearby, since at 10,000 peers and sectors ranking everyone is 10^8 pairs. Sectors with fewer
- * than `1 + BACKUPS` peers nearby rank the whole room.
+ * world's placement ([S27], `sectorPlacement`: residents of the sector, then of each ring around
+ * it in turn; rendezvous within a tier), computed from the residents of the nearest rings that
+ * hold enough of them, since at 10,000 peers and sectors ranking everyone is 10^8 pairs.
  */
 function successions(w: World): Map<string, PeerId[]> {
-  const k = 1 + BACKUPS;
-  const placement = sectorPlacement();
+  const k = Math.min(1 + BACKUPS, w.n);
   const lanes = w.peers.map((p) => lanesOf(p));
   const out = new Map<string, PeerId[]>();
   for (let y = 0; y < w.side; y++) {
@@ -121,17 +118,17 @@ function successions(w: World): Map<string, PeerId[]> {
       const name = `s0:${x},${y}`;
       const sl = lanesOf(name);
       const local: Array<{ i: number; tier: number; h: number }> = [];
-      for (let dy = -PLACEMENT_RINGS; dy <= PLACEMENT_RINGS; dy++) {
-        for (let dx = -PLACEMENT_RINGS; dx <= PLACEMENT_RINGS; dx++) {
-          for (const i of w.residents.get(`s0:${x + dx},${y + dy}`) ?? []) local.push({ i, tier: Math.max(Math.abs(dx), Math.abs(dy)), h: pairHash52(sl, lanes[i]!) });
+      // Whole rings until they hold k residents: everyone left out is farther (a higher tier).
+      for (let r = 0; local.length < k; r++) {
+        for (let dy = -r; dy <= r; dy++) {
+          for (let dx = -r; dx <= r; dx++) {
+            if (Math.max(Math.abs(dx), Math.abs(dy)) !== r) continue;
+            for (const i of w.residents.get(`s0:${x + dx},${y + dy}`) ?? []) local.push({ i, tier: r, h: pairHash52(sl, lanes[i]!) });
+          }
         }
       }
-      if (local.length >= k) {
-        local.sort((a, b) => a.tier - b.tier || b.h - a.h || (w.peers[a.i]! < w.peers[b.i]! ? -1 : 1));
-        out.set(name, local.slice(0, k).map((c) => w.peers[c.i]!));
-      } else {
-        out.set(name, rankPeers(shardId(name), w.peers, undefined, placement).slice(0, k));
-      }
+      local.sort((a, b) => a.tier - b.tier || b.h - a.h || (w.peers[a.i]! < w.peers[b.i]! ? -1 : 1));
+      out.set(name, local.slice(0, k).map((c) => w.peers[c.i]!));
     }
   }
   return out;

@@ -24,11 +24,12 @@ export interface Placement {
   (peer: PeerId, shard: ShardId): number;
   /**
    * Optional, for speed in rooms of thousands: indexes the eligible peers of a view once and
-   * returns a lookup that lists, for a shard, every one of them whose tier is below the highest
-   * tier this placement gives (the peers it leaves out all have that tier), or `undefined` when
-   * it cannot tell. A succession's head ({@link AuthorityView.head}) then ranks only those.
+   * returns a lookup that lists, for a shard, at least `atLeast` of them when it can, such that
+   * every peer it leaves out has a higher tier than every peer it lists (whole tiers, lowest
+   * first), or `undefined` when it cannot tell. A succession's head of `k` peers
+   * ({@link AuthorityView.head}) then ranks only the `atLeast = k` it lists.
    */
-  readonly near?: (peers: readonly PeerId[]) => (shard: ShardId) => readonly PeerId[] | undefined;
+  readonly near?: (peers: readonly PeerId[]) => (shard: ShardId, atLeast?: number) => readonly PeerId[] | undefined;
 }
 
 /** Capacity weight per peer; a peer that is absent has weight 1. Weights must be finite and > 0. */

@@ -72,7 +72,7 @@ export class AuthorityView {
   private readonly scored = new Map<ShardId, readonly Scored[]>();
   /** Heads of successions ranked from the placement's `near` lookup alone (see {@link AuthorityView.head}). */
   private readonly heads = new Map<ShardId, readonly PeerId[]>();
-  private nearLookup: ((shard: ShardId) => readonly PeerId[] | undefined) | null | undefined;
+  private nearLookup: ((shard: ShardId, atLeast?: number) => readonly PeerId[] | undefined) | null | undefined;
   private entryOf: Map<PeerId, RankEntry> | undefined;
   /** See {@link AuthorityViewInit.previous}; only one link deep, so views never chain in memory. */
   private previous: AuthorityView | undefined;
@@ -167,7 +167,7 @@ export class AuthorityView {
     if (full) return full.length <= k ? full : full.slice(0, k);
     const known = this.heads.get(shard);
     if (known && known.length >= k) return known.length === k ? known : known.slice(0, k);
-    const near = this.nearOf(shard);
+    const near = this.nearOf(shard, k);
     if (near && near.length >= k) {
       const entryOf = (this.entryOf ??= new Map(this.entries.map((e) => [e.peer, e])));
       const scored = scorePrepared(lanesOf(shard), near.map((p) => entryOf.get(p)!), this.weighted, this.tierOf(shard));
@@ -185,10 +185,10 @@ export class AuthorityView {
     return placement && ((p: PeerId) => checkedTier(placement, p, shard));
   }
 
-  /** The placement's peers near `shard` (eligible ones), or undefined without an index. */
-  private nearOf(shard: ShardId): readonly PeerId[] | undefined {
+  /** The placement's peers nearest `shard`, at least `k` when it has them (eligible ones), or undefined without an index. */
+  private nearOf(shard: ShardId, k: number): readonly PeerId[] | undefined {
     if (this.nearLookup === undefined) this.nearLookup = this.placement?.near?.(this.eligible) ?? null;
-    return this.nearLookup?.(shard);
+    return this.nearLookup?.(shard, k);
   }
 
   /**

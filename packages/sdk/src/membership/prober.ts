@@ -174,9 +174,17 @@ export class Prober {
       this.goIndirect(probe);
     } else if (!probe.direct && probe.nacks.size === 0) {
       this.inconclusive(probe);
+    } else if (probe.phase === 'indirect' && probe.nacks.size === 0 && this.host.connected(probe.target)) {
+      // No helper could try: in a partial mesh most hold no connection to the target and stay
+      // silent. Silence is no evidence against it, so one lost ping gets one more direct ping
+      // before a suspicion ([M11]); two in a row, as over a full mesh with every helper silent,
+      // suspect it as before.
+      probe.phase = 'retry';
+      this.host.send(probe.target, { type: 'member-ping', seq: probe.seq, updates: this.host.piggyback(probe.target) }, 'state');
+      this.armProbe(probe, this.probeTimeout(this.host.member(probe.target)));
     } else {
       // Lifeguard: helpers that neither acked nor nacked suggest the fault is ours.
-      if (probe.phase === 'indirect' && probe.nacks.size < probe.helpers.size) this.adjustHealth(+1);
+      if (probe.phase !== 'direct' && probe.helpers.size > 0 && probe.nacks.size < probe.helpers.size) this.adjustHealth(+1);
       this.failProbe(probe);
     }
     this.host.commit();

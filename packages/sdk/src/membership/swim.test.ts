@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { PeerId } from '../transport/types.js';
 import { SeededRng, randomInt } from '../util/rng.js';
 import { SWIM_DEFAULTS, type SwimTunables } from './options.js';
-import type { MeshPolicy } from '../transport/mesh.js';
+import { randomMesh, type MeshPolicy } from '../transport/mesh.js';
 import { decodeFrame } from '../wire/frame.js';
 import { SwimCluster, type SwimClusterOptions } from './test-support.node.js';
 
@@ -219,6 +219,22 @@ describe('SwimMembership', () => {
     // A crash is seen by the peers connected to the crashed one, and the verdict reaches p0.
     c.crash('late');
     expect(c.runUntil(droppedEverywhere(c, 'late'), 15_000), `seed ${seed}\n${c.describe()}`).toBe(true);
+    expect(c.spurious, `seed ${seed}`).toEqual([]);
+  });
+
+  it('[M10] [M30] partial mesh under 1% loss: helpers with no link to the target stay silent, so a lost ping is asked again directly and nobody is sent to standby', () => {
+    const seed = 811;
+    const c = new SwimCluster({ seed, link: { latencyMs: 20, jitterMs: 5, loss: 0.01 }, swim: { probeUnconnected: 0 } });
+    // Each peer dials 2 others: most helpers of a probe hold no connection to its target.
+    for (let i = 0; i < 16; i++) c.add(`p${i}`, { mesh: randomMesh(2) });
+    expect(c.runUntil(() => c.converged(), 30_000), `seed ${seed}\n${c.describe()}`).toBe(true);
+    const setAside = new Set<string>();
+    for (let t = 0; t < 120; t++) {
+      c.run(500);
+      for (const p of c.live()) for (const s of p.membership.standby()) setAside.add(`${p.id} saw ${s}`);
+    }
+    const raised = c.live().reduce((n, p) => n + p.membership.stats.suspicionsRaised, 0);
+    expect([...setAside], `seed ${seed}: ${raised} suspicions raised`).toEqual([]);
     expect(c.spurious, `seed ${seed}`).toEqual([]);
   });
 

@@ -65,6 +65,6 @@ export {
   type WorldStats,
   type WorldUnit,
 } from './world.js';
-export { PLACEMENT_RINGS, PLACEMENT_TIERS, homeOf, sectorPlacement, withHome } from './placement.js';
+export { PLACEMENT_TIERS, homeOf, sectorPlacement, withHome } from './placement.js';
 export { SuccessionHeads } from './succession.js';
 export { MembershipScope } from './scope.js';

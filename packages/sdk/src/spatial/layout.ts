@@ -20,6 +20,8 @@ export class SectorLayout {
   private readonly leafByKey = new Map<string, SectorId>();
   /** For every strict ancestor of a leaf: how many leaves lie below it. */
   private readonly below = new Map<string, number>();
+  /** The leaves sorted, until the next change: worlds ask for them every view change. */
+  private sorted: readonly SectorId[] | undefined;
 
   /** Throws {@link ArgumentError} if two of `leaves` overlap. */
   constructor(leaves: Iterable<SectorId> = []) {
@@ -33,7 +35,8 @@ export class SectorLayout {
 
   /** The leaves, sorted by {@link compareSectors}. */
   leaves(): SectorId[] {
-    return [...this.leafByKey.values()].sort(compareSectors);
+    this.sorted ??= [...this.leafByKey.values()].sort(compareSectors);
+    return [...this.sorted];
   }
 
   /** True when `id` itself is a leaf. */
@@ -66,6 +69,7 @@ export class SectorLayout {
       throw new ArgumentError(`Sector ${key(id)} overlaps an active sector; active sectors must not nest.`, { sector: key(id) });
     }
     this.leafByKey.set(key(id), { x: id.x, y: id.y, scale: id.scale });
+    this.sorted = undefined;
     for (let p = parent(id); p; p = parent(p)) {
       const k = key(p);
       this.below.set(k, (this.below.get(k) ?? 0) + 1);
@@ -75,6 +79,7 @@ export class SectorLayout {
   /** Removes a leaf; false if `id` was not one. */
   remove(id: SectorId): boolean {
     if (!this.leafByKey.delete(key(id))) return false;
+    this.sorted = undefined;
     for (let p = parent(id); p; p = parent(p)) {
       const k = key(p);
       const n = (this.below.get(k) ?? 0) - 1;

@@ -4,7 +4,7 @@ import { ArgumentError } from '../errors.js';
 import { isValidPeerId } from '../transport/peerjs/peer-id.js';
 import { asPeerId, type PeerId } from '../transport/types.js';
 import { SeededRng, randomInt } from '../util/rng.js';
-import { PLACEMENT_RINGS, PLACEMENT_TIERS, homeOf, sectorPlacement, withHome } from './placement.js';
+import { PLACEMENT_TIERS, homeOf, sectorPlacement, withHome } from './placement.js';
 import { MAX_SCALE, coordRange, key, neighbours, sector, type SectorId } from './sector.js';
 
 /** A valid sector anywhere in the world, edges included often. */
@@ -116,7 +116,7 @@ describe('sectorPlacement [S27]', () => {
   const place = (peer: PeerId, shard: string): number => placement(peer, shardId(shard));
   const at = (x: number, y: number, scale = 0) => withHome('p', sector(x, y, scale));
 
-  it('[S27] a home inside the sector is tier inside, the 8 around it near, rings 2 and 3 their distance, farther elsewhere', () => {
+  it('[S27] a home inside the sector is tier inside, the 8 around it near, every ring farther its distance', () => {
     const s = sector(2, 3, 0);
     expect(place(at(2, 3), key(s))).toBe(PLACEMENT_TIERS.inside);
     const ring = neighbours(s);
@@ -130,20 +130,24 @@ describe('sectorPlacement [S27]', () => {
       [-2, 1, 2],
       [1, -3, 3],
       [-3, -3, 3],
-      [4, 0, PLACEMENT_TIERS.elsewhere],
-      [0, -4, PLACEMENT_TIERS.elsewhere],
-      [5, 5, PLACEMENT_TIERS.elsewhere],
+      [4, 0, 4],
+      [0, -4, 4],
+      [5, 5, 5],
+      [-40, 7, 40],
     ] as const) {
       expect(place(at(2 + dx, 3 + dy), key(s)), `${dx},${dy}`).toBe(tier);
     }
-    expect([PLACEMENT_TIERS.inside, PLACEMENT_TIERS.near, PLACEMENT_TIERS.elsewhere]).toEqual([0, 1, PLACEMENT_RINGS + 1]);
+    expect([PLACEMENT_TIERS.inside, PLACEMENT_TIERS.near]).toEqual([0, 1]);
+    // Above the farthest two homes can be apart, so no distance ties with it.
+    const { min, max } = coordRange(0);
+    expect(place(at(min, min), key(sector(max, max, 0)))).toBeLessThan(PLACEMENT_TIERS.elsewhere);
   });
 
   it('[S27] ranks the same on negative coordinates and across the origin', () => {
     expect(place(at(-1, -1), 's0:-1,-1')).toBe(PLACEMENT_TIERS.inside);
     expect(place(at(0, 0), 's0:-1,-1')).toBe(PLACEMENT_TIERS.near);
     expect(place(at(1, -1), 's0:-1,-1')).toBe(2);
-    expect(place(at(3, -1), 's0:-1,-1')).toBe(PLACEMENT_TIERS.elsewhere);
+    expect(place(at(3, -1), 's0:-1,-1')).toBe(4);
     const { min } = coordRange(0);
     expect(place(at(min, min), key(sector(min + 1, min, 0)))).toBe(PLACEMENT_TIERS.near);
   });
@@ -159,7 +163,7 @@ describe('sectorPlacement [S27]', () => {
     expect(place(home, 's1:3,4')).toBe(PLACEMENT_TIERS.near);
     expect(place(home, 's2:3,1')).toBe(2);
     expect(place(home, 'region:s2:-1,1')).toBe(2);
-    expect(place(home, 'region:s2:5,1')).toBe(PLACEMENT_TIERS.elsewhere);
+    expect(place(home, 'region:s2:5,1')).toBe(4);
     // Negative coordinates round down (floor), not toward zero.
     expect(place(at(-1, -5), 's2:-1,-2')).toBe(PLACEMENT_TIERS.inside);
     expect(place(at(-1, -5), 's2:0,-2')).toBe(PLACEMENT_TIERS.near);
@@ -188,6 +192,32 @@ describe('sectorPlacement [S27]', () => {
     }
   });
 
+  it('[S27] near lists whole tiers, lowest first, at least atLeast peers when the view has them placed', () => {
+    for (const seed of [21, 22, 23, 24, 25, 26]) {
+      const rng = new SeededRng(seed);
+      // Dense, sparse and clustered rooms, homes at several scales, some peers with no home.
+      const spread = [4, 40, 400][seed % 3]!;
+      const peers = Array.from({ length: 1 + randomInt(rng, 120) }, (_, i) =>
+        rng.next() < 0.1 ? asPeerId(`plain${i}`) : withHome(`p${i}`, sector(randomInt(rng, spread) - spread / 2, randomInt(rng, spread) - spread / 2, randomInt(rng, 10) === 0 ? 1 : 0)),
+      );
+      const lookup = placement.near!(peers);
+      for (let j = 0; j < 60; j++) {
+        const s = sector(randomInt(rng, 2 * spread) - spread, randomInt(rng, 2 * spread) - spread, randomInt(rng, 3));
+        const shard = shardId(rng.next() < 0.2 ? `region:${key(s)}` : key(s));
+        const atLeast = 1 + randomInt(rng, 6);
+        const listed = lookup(shard, atLeast) ?? [];
+        const tiers = new Map(peers.map((p) => [p, placement(p, shard)]));
+        const placed = peers.filter((p) => tiers.get(p)! < PLACEMENT_TIERS.elsewhere);
+        const where = `seed ${seed}, ${shard}, atLeast ${atLeast}`;
+        expect(new Set(listed).size, where).toBe(listed.length);
+        expect(listed.length, where).toBeGreaterThanOrEqual(Math.min(atLeast, placed.length));
+        const top = Math.max(-1, ...listed.map((p) => tiers.get(p)!));
+        expect(top, where).toBeLessThan(PLACEMENT_TIERS.elsewhere);
+        for (const p of peers) if (!listed.includes(p)) expect(tiers.get(p)!, `${where}: ${p} left out`).toBeGreaterThan(top);
+      }
+    }
+  });
+
   it('[S27] answers the same from a fresh instance and on repeated calls (every peer must agree)', () => {
     const rng = new SeededRng(5);
     const fresh = sectorPlacement();
@@ -200,7 +230,7 @@ describe('sectorPlacement [S27]', () => {
       const t = place(peer, shard);
       expect(other(peer, shard), `${peer} on ${shard}`).toBe(t);
       expect(place(peer, shard)).toBe(t);
-      expect([0, 1, 2, 3, PLACEMENT_TIERS.elsewhere]).toContain(t);
+      expect(t === PLACEMENT_TIERS.elsewhere || (Number.isInteger(t) && t >= 0 && t <= 8)).toBe(true);
     }
   });
 });

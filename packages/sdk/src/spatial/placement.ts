@@ -77,32 +77,27 @@ function sectorOfShard(shard: string): SectorId | undefined {
 }
 
 /**
- * Rings of {@link sectorPlacement} below `elsewhere`: a home up to this many sectors away (at the
- * shard's scale) ranks by its distance. Enough that a sector with few players nearby still has
- * its czar and backups close by, so a peer that knows only its neighbourhood ranks them alike
- * ([S28]).
- */
-export const PLACEMENT_RINGS = 3;
-
-/**
  * Tiers of {@link sectorPlacement}: the distance (Chebyshev, in sectors of the shard's scale)
- * from the shard to the peer's home, up to {@link PLACEMENT_RINGS}; `elsewhere` beyond.
+ * from the shard to the peer's home, with no limit, so the czar and backups of a sector are always
+ * the players nearest to it, in a sparse room as in a dense one; `elsewhere` above every distance.
  */
 export const PLACEMENT_TIERS = {
   /** The peer's home is in the shard's sector. */
   inside: 0,
-  /** The peer's home is in one of the 8 sectors around it (same scale). Rings 2 and 3 are tiers 2 and 3. */
+  /** The peer's home is in one of the 8 sectors around it (same scale). Ring `d` is tier `d`. */
   near: 1,
-  /** Farther than {@link PLACEMENT_RINGS}, any peer on a shard that is no sector, or with no home. */
-  elsewhere: PLACEMENT_RINGS + 1,
+  /** Any peer on a shard that is no sector, a peer with no home, or one whose home is coarser than the shard. */
+  elsewhere: 2 ** 26,
 } as const;
 
 /**
  * The {@link Placement} of a sector world: on a sector's shard (or a region's), peers whose home
  * ({@link homeOf}) is inside it come first, then those whose home is in a neighbouring sector of
- * the same scale, then those 2 and 3 sectors away, then everyone else; rendezvous orders each
- * tier. Shards that are no sector, and peers without a home, are all `elsewhere`. Give the same function to `Room.create` /
- * `Room.join` (`placement`) on every peer of the room.
+ * the same scale, then those 2 sectors away, and so on; rendezvous orders each tier. Shards that
+ * are no sector, and peers without a home, are all `elsewhere`. Its `near` index finds the nearest
+ * rings that hold enough peers, so a succession's head costs what a neighbourhood does, not the
+ * room. Give the same function to `Room.create` / `Room.join` (`placement`) on every peer of the
+ * room.
  *
  * @example
  * ```ts
@@ -127,39 +122,86 @@ export function sectorPlacement(): Placement {
     const s = sectorOf(shard);
     if (!home || !s || home.scale > s.scale) return PLACEMENT_TIERS.elsewhere;
     const h = home.scale === s.scale ? home : ancestorAt(home, s.scale);
-    const d = Math.max(Math.abs(h.x - s.x), Math.abs(h.y - s.y));
-    return d <= PLACEMENT_RINGS ? d : PLACEMENT_TIERS.elsewhere;
+    return Math.max(Math.abs(h.x - s.x), Math.abs(h.y - s.y));
   };
   // Per view: the peers by the cell their home falls in at each scale asked for, so the peers
-  // placed near a sector are the residents of the block of its rings (the others are `elsewhere`).
+  // nearest a sector are found ring by ring around it.
   const near = (peers: readonly PeerId[]) => {
-    const byScale = new Map<number, Map<string, PeerId[]>>();
-    const cells = (scale: number): Map<string, PeerId[]> => {
+    const byScale = new Map<number, Cells>();
+    const cells = (scale: number): Cells => {
       let index = byScale.get(scale);
       if (index) return index;
-      index = new Map();
+      index = { byCell: new Map(), list: [], placed: 0 };
       for (const p of peers) {
         const home = homeOfPeer(p);
         if (!home || home.scale > scale) continue;
         const a = home.scale === scale ? home : ancestorAt(home, scale);
-        const k = `${a.x},${a.y}`;
-        const list = index.get(k);
-        if (list) list.push(p);
-        else index.set(k, [p]);
+        const k = cellKey(a.x, a.y);
+        let cell = index.byCell.get(k);
+        if (!cell) {
+          index.byCell.set(k, (cell = { x: a.x, y: a.y, peers: [] }));
+          index.list.push(cell);
+        }
+        cell.peers.push(p);
+        index.placed++;
       }
       byScale.set(scale, index);
       return index;
     };
-    return (shard: string): readonly PeerId[] => {
+    return (shard: string, atLeast = 1): readonly PeerId[] => {
       const s = sectorOf(shard);
       // No sector: every peer is `elsewhere`, none is nearer than another.
       if (!s) return [];
       const index = cells(s.scale);
+      if (index.placed <= atLeast) return index.list.flatMap((c) => c.peers);
       const out: PeerId[] = [];
-      const r = PLACEMENT_RINGS;
-      for (let dy = -r; dy <= r; dy++) for (let dx = -r; dx <= r; dx++) for (const p of index.get(`${s.x + dx},${s.y + dy}`) ?? []) out.push(p);
+      // Ring by ring while the rings are fewer cells than the index holds; past that, by distance
+      // over the occupied cells (a shard far from everyone would otherwise walk empty rings).
+      for (let r = 0; (2 * r + 1) ** 2 <= index.list.length * 4; r++) {
+        const at = (x: number, y: number): void => push(index.byCell.get(cellKey(x, y)), out);
+        if (r === 0) at(s.x, s.y);
+        for (let d = -r; d < r; d++) {
+          at(s.x + d, s.y - r);
+          at(s.x + r, s.y + d);
+          at(s.x - d, s.y + r);
+          at(s.x - r, s.y - d);
+        }
+        if (out.length >= atLeast) return out;
+      }
+      const far = index.list.map((c) => ({ c, d: Math.max(Math.abs(c.x - s.x), Math.abs(c.y - s.y)) })).sort((a, b) => a.d - b.d);
+      out.length = 0;
+      for (let i = 0; i < far.length; i++) {
+        out.push(...far[i]!.c.peers);
+        // Whole tiers only: the peers it leaves out are all farther than those it lists.
+        if (out.length >= atLeast && (i + 1 === far.length || far[i + 1]!.d > far[i]!.d)) break;
+      }
       return out;
     };
   };
   return Object.assign(tier, { near });
+}
+
+/** A view's placed peers at one scale, by the cell (sector of that scale) of their home. */
+interface Cells {
+  readonly byCell: Map<number, Cell>;
+  readonly list: Cell[];
+  placed: number;
+}
+
+interface Cell {
+  readonly x: number;
+  readonly y: number;
+  readonly peers: PeerId[];
+}
+
+/**
+ * A cell's coordinates as one number: coordinates lie within ±2^24 at scale 0 ([S1]), so both fit
+ * in 26 bits each, rings that step past the edge included. Numbers, not strings: no garbage per lookup.
+ */
+function cellKey(x: number, y: number): number {
+  return (x + 2 ** 25) * 2 ** 26 + (y + 2 ** 25);
+}
+
+function push(cell: Cell | undefined, out: PeerId[]): void {
+  if (cell) for (const p of cell.peers) out.push(p);
 }

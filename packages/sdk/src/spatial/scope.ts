@@ -87,7 +87,7 @@ export class MembershipScope {
 
   /**
    * How many rings (sectors of its own scale) around `shard` the area holds every peer of: a peer
-   * placed within them is admitted ([S27] tiers are rings, `PLACEMENT_RINGS`). -1 for a shard
+   * placed within them is admitted ([S27]: a tier is a ring). -1 for a shard
    * this scope does not decide, or that is no sector.
    */
   coveredRing(shard: string): number {

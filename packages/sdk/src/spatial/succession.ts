@@ -49,7 +49,7 @@ export class SuccessionHeads {
   readonly depth: number;
   private readonly lanes: readonly Lanes[];
   private readonly cache = new Map<string, readonly PeerId[]>();
-  private nearLookup: ((shard: ShardId) => readonly PeerId[] | undefined) | null | undefined;
+  private nearLookup: ((shard: ShardId, atLeast?: number) => readonly PeerId[] | undefined) | null | undefined;
 
   /**
    * Heads of depth `depth` over `peers` minus `standby` (duplicates ignored).
@@ -135,7 +135,7 @@ export class SuccessionHeads {
     const id = shardId(name);
     // With an index, the peers near the shard come before all others: rank them alone if enough.
     if (this.nearLookup === undefined) this.nearLookup = placement?.near?.(this.eligible) ?? null;
-    const near = this.nearLookup?.(id);
+    const near = this.nearLookup?.(id, k);
     if (placement && near && near.length >= k) {
       return scorePrepared(shard, rankEntries(near), false, (p) => checkedTier(placement, p, id))
         .slice(0, k)

@@ -244,6 +244,8 @@ export class SectorWorld {
   private seenVersion = -1;
   private seenVersionAt = 0;
   private refreshedAt: number;
+  /** Per region: its replica's version and its layout entry (see `layout`). */
+  private readonly regionEntries = new Map<string, { readonly version: string; readonly entry: string }>();
   private layoutCache: { readonly layout: SectorLayout; readonly stamp: string; readonly content: string; readonly at: number } | undefined;
   /** Sources of transfers put off until this peer's replica of them catches up ([S22]), and until when to watch them. */
   private readonly sourcesWanted = new Map<string, number>();
@@ -926,23 +928,46 @@ export class SectorWorld {
       this.layoutCache = { ...this.layoutCache, at: now };
       return this.layoutCache.layout;
     }
-    // Summaries change the region shards every second; the leaves much more rarely.
-    const lists = regions.map((r) => {
-      const leaves = this.declared.has(regionShard(r)) ? this.room.state<RegionState>(regionShard(r)).leaves : [];
-      return leaves.length > 0 ? [...leaves] : this.shape.tiles.get(key(r))!;
+    // Summaries change the region shards every second; the leaves much more rarely. A region
+    // with no leaves written has its default tiles: an empty entry in the content.
+    // Leaves equal to the default tiles count as none, so worlds that know different regions
+    // share one layout; each region's entry is recomputed only when its replica changed.
+    const written = regions.map((r) => (this.declared.has(regionShard(r)) ? this.room.state<RegionState>(regionShard(r)).leaves : undefined));
+    const entries = regions.map((r, i) => {
+      const leaves = written[i];
+      if (!leaves || leaves.length === 0) return '';
+      const rk = key(r);
+      const at = this.room.termOf(regionShard(r));
+      const version = at ? `${at.term}@${at.czar}/${at.seq}` : '-';
+      const known = this.regionEntries.get(rk);
+      if (known?.version === version) return known.entry;
+      const joined = leaves.join(' ');
+      const entry = joined === this.shape.tilesJoined.get(rk) ? '' : joined;
+      this.regionEntries.set(rk, { version, entry });
+      return entry;
     });
-    const content = lists.map((l) => l.join(' ')).join('|');
+    const content = `${this.shape.id}#${this.scope?.coreKey ?? '*'}#${entries.join('|')}`;
     if (this.layoutCache?.content === content) {
       this.layoutCache = { ...this.layoutCache, stamp, at: now };
       return this.layoutCache.layout;
     }
-    const layout = new SectorLayout();
-    for (const list of lists) {
-      for (const k of list) {
-        const id = tryParseKey(k);
-        if (id && this.potential.has(k) && !layout.overlaps(id)) layout.add(id);
+    let layout = layouts.get(content);
+    if (layout) {
+      layouts.delete(content);
+    } else {
+      layout = new SectorLayout();
+      for (let i = 0; i < regions.length; i++) {
+        const leaves = written[i];
+        for (const k of entries[i] !== '' && leaves ? leaves : this.shape.tiles.get(key(regions[i]!))!) {
+          const id = tryParseKey(k);
+          if (id && this.potential.has(k) && !layout.overlaps(id)) layout.add(id);
+        }
       }
     }
+    // Shared by the worlds of the process that see the same layout (a simulation runs thousands);
+    // nothing changes a layout once built.
+    layouts.set(content, layout);
+    if (layouts.size > MAX_LAYOUTS) layouts.delete(layouts.keys().next().value!);
     this.layoutCache = { layout, stamp, content, at: now };
     return layout;
   }
@@ -1099,7 +1124,7 @@ export class SectorWorld {
       if (!this.potential.has(shard) && !this.isRegion(shard)) return true;
       const covered = candidate.coveredRing(shard);
       let within = 0;
-      for (const p of lookup(shardId(shard)) ?? []) if (placement(p, shardId(shard)) <= covered && ++within >= need) return true;
+      for (const p of lookup(shardId(shard), need) ?? []) if (placement(p, shardId(shard)) <= covered && ++within >= need) return true;
       return false;
     };
     const dense = candidate.decidedShards(this.leafScale).every(settled);
@@ -1211,16 +1236,23 @@ function clip(r: Rect, to: Rect): Rect {
 /** The regions tiling `bounds` ([S20]); throws {@link ArgumentError} unless `bounds` is a rectangle of whole regions. */
 /** What every world of the same bounds and scales shares: its regions and sectors. */
 interface WorldShape {
+  /** Its parameters, as a key. */
+  readonly id: string;
   readonly regions: readonly SectorId[];
   readonly regionKeys: ReadonlySet<string>;
   readonly potential: ReadonlyMap<string, SectorId>;
   /** Keys of each region's sectors at the leaf scale (its default layout), by region key. */
   readonly tiles: ReadonlyMap<string, readonly string[]>;
+  /** The same, joined by spaces. */
+  readonly tilesJoined: ReadonlyMap<string, string>;
 }
 
 /** Shapes by their parameters: thousands of worlds in one process (a simulation) share one. */
 const shapes = new Map<string, WorldShape>();
 const MAX_SHAPES = 8;
+/** Layouts by their content (shape, scope and region leaves), shared like shapes. */
+const layouts = new Map<string, SectorLayout>();
+const MAX_LAYOUTS = 256;
 
 function worldShape(bounds: Rect, sectorSize: number, regionScale: number, minScale: number, leafScale: number): WorldShape {
   const id = `${bounds.minX},${bounds.minY},${bounds.maxX},${bounds.maxY}|${sectorSize}|${regionScale}|${minScale}|${leafScale}`;
@@ -1236,7 +1268,8 @@ function worldShape(bounds: Rect, sectorSize: number, regionScale: number, minSc
       for (const sid of tile(r, s)) potential.set(key(sid), sid);
     }
   }
-  const shape: WorldShape = { regions, regionKeys: new Set(regions.map(key)), potential, tiles: new Map(regions.map((r) => [key(r), tile(r, leafScale).map(key)])) };
+  const shape: WorldShape = { id, regions, regionKeys: new Set(regions.map(key)), potential, tiles: new Map(regions.map((r) => [key(r), tile(r, leafScale).map(key)])), tilesJoined: new Map() };
+  for (const [k, list] of shape.tiles) (shape.tilesJoined as Map<string, string>).set(k, list.join(' '));
   shapes.set(id, shape);
   if (shapes.size > MAX_SHAPES) shapes.delete(shapes.keys().next().value!);
   return shape;
