@@ -184,7 +184,7 @@ export class Prober {
       this.armProbe(probe, this.probeTimeout(this.host.member(probe.target)));
     } else {
       // Lifeguard: helpers that neither acked nor nacked suggest the fault is ours.
-      if (probe.phase !== 'direct' && probe.helpers.size > 0 && probe.nacks.size < probe.helpers.size) this.adjustHealth(+1);
+      if (probe.helpers.size > 0 && probe.nacks.size < probe.helpers.size) this.adjustHealth(+1);
       this.failProbe(probe);
     }
     this.host.commit();
