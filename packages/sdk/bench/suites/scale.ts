@@ -541,6 +541,20 @@ const SIZES = [64, 256, 1_024, 10_000] as const;
 /** Sizes of the engine: those up to `SCALE_ENGINE_MAX` (default 256) among these. */
 const ENGINE_SIZES = [64, 256, 1_024, 2_048, 10_000] as const;
 
+/**
+ * The engine sizes of a run: `SCALE_ENGINE_SIZES` (a comma-separated subset of
+ * {@link ENGINE_SIZES}, e.g. `64,1024,10000` to skip 2,048 on the way to 10,000), else those up
+ * to `max`. Throws on a size the suite does not know, so a typo is not a silent skip.
+ */
+function chosenEngineSizes(list: string | undefined, max: number): number[] {
+  if (list === undefined || list.trim() === '') return ENGINE_SIZES.filter((n) => n <= max);
+  const sizes = list.split(',').map((s) => Number(s.trim()));
+  const known: readonly number[] = ENGINE_SIZES;
+  const bad = sizes.filter((n) => !known.includes(n));
+  if (bad.length > 0) throw new Error(`SCALE_ENGINE_SIZES: ${bad.join(', ')} is no engine size of this suite; use some of ${ENGINE_SIZES.join(', ')}.`);
+  return [...new Set(sizes)].sort((a, b) => a - b);
+}
+
 const suite: BenchSuite = {
   name: 'scale',
   description: 'per-peer egress and connections: real engine at 64 and 256 peers (1,024 and 2,048 with SCALE_ENGINE_MAX), per-peer model at 64, 256, 1,024 and 10,000',
@@ -550,8 +564,8 @@ const suite: BenchSuite = {
     const failures: string[] = [];
     const results: SizeResult[] = [];
     const engineMax = Number(process.env['SCALE_ENGINE_MAX'] ?? DEFAULT_ENGINE_MAX);
-    for (const n of ENGINE_SIZES) {
-      if (n > engineMax) continue;
+    const engineSizes = chosenEngineSizes(process.env['SCALE_ENGINE_SIZES'], engineMax);
+    for (const n of engineSizes) {
       ctx.log(`scale: engine, ${n} peers…`);
       results.push(runEngine(ctx.seed + n, n, ctx.now, ctx.log));
     }
@@ -628,7 +642,7 @@ const suite: BenchSuite = {
         `of ${FIRST_WAVE} (1/${FIRST_WAVE_SHARE} of the room past 1,024), ×${WAVE_GROWTH} every ${WAVE_GAP_MS / 1000} s. Each Room: requireMajority off ([R11] waits for its connected peers only), SWIM probeUnconnected 0`,
         '([M10]: a partial mesh), sectorPlacement with homes in the peer ids ([S27]: a sector\'s czar and backups live in or near it), and scopeMembership',
         '([S28]: each peer keeps the membership of the regions around it once they are dense enough); each world prunes connections over the cap that it does',
-        `not need (ConnectionBudget.prune, Transport.hangUp). Sizes up to SCALE_ENGINE_MAX (this run: ${engineMax}); 1,024 takes about 11 minutes and`,
+        `not need (ConnectionBudget.prune, Transport.hangUp). Sizes up to SCALE_ENGINE_MAX, or those listed in SCALE_ENGINE_SIZES (this run: ${engineSizes.join(', ')}); 1,024 takes about 11 minutes and`,
         '4.5 GB, 2,048 about an hour and 13 GB (NODE_OPTIONS=--max-old-space-size=20000); 10,000 does not run here. Keys without "model" are the engine\'s: egress_ratio_1024_vs_64 is null unless the engine ran at 1,024;',
         'max_connections_per_peer and sim_peers_max are the engine\'s largest run.',
         'model: the same interest, placement, 24-connection ConnectionBudget (dials only, no pruning) and relay plan (relayTargets over the InterestTable audience) on real frames,',

@@ -124,6 +124,19 @@ export function sectorPlacement(): Placement {
     const h = home.scale === s.scale ? home : ancestorAt(home, s.scale);
     return Math.max(Math.abs(h.x - s.x), Math.abs(h.y - s.y));
   };
+  // The cell of each peer's home per scale, kept across views (a view changes by a peer or two).
+  const cellsOfPeer = new Map<PeerId, Array<{ readonly x: number; readonly y: number; readonly key: number } | null>>();
+  const cellOf = (peer: PeerId, scale: number): { readonly x: number; readonly y: number; readonly key: number } | null => {
+    let byScale = cellsOfPeer.get(peer);
+    if (!byScale) cellsOfPeer.set(peer, (byScale = []));
+    let c = byScale[scale];
+    if (c === undefined) {
+      const home = homeOfPeer(peer);
+      const a = home && home.scale <= scale ? ancestorAt(home, scale) : undefined;
+      byScale[scale] = c = a ? { x: a.x, y: a.y, key: cellKey(a.x, a.y) } : null;
+    }
+    return c;
+  };
   // Per view: the peers by the cell their home falls in at each scale asked for, so the peers
   // nearest a sector are found ring by ring around it.
   const near = (peers: readonly PeerId[]) => {
@@ -133,13 +146,11 @@ export function sectorPlacement(): Placement {
       if (index) return index;
       index = { byCell: new Map(), list: [], placed: 0 };
       for (const p of peers) {
-        const home = homeOfPeer(p);
-        if (!home || home.scale > scale) continue;
-        const a = home.scale === scale ? home : ancestorAt(home, scale);
-        const k = cellKey(a.x, a.y);
-        let cell = index.byCell.get(k);
+        const a = cellOf(p, scale);
+        if (!a) continue;
+        let cell = index.byCell.get(a.key);
         if (!cell) {
-          index.byCell.set(k, (cell = { x: a.x, y: a.y, peers: [] }));
+          index.byCell.set(a.key, (cell = { x: a.x, y: a.y, peers: [] }));
           index.list.push(cell);
         }
         cell.peers.push(p);
@@ -157,14 +168,14 @@ export function sectorPlacement(): Placement {
       const out: PeerId[] = [];
       // Ring by ring while the rings are fewer cells than the index holds; past that, by distance
       // over the occupied cells (a shard far from everyone would otherwise walk empty rings).
+      const byCell = index.byCell;
       for (let r = 0; (2 * r + 1) ** 2 <= index.list.length * 4; r++) {
-        const at = (x: number, y: number): void => push(index.byCell.get(cellKey(x, y)), out);
-        if (r === 0) at(s.x, s.y);
+        if (r === 0) push(byCell.get(cellKey(s.x, s.y)), out);
         for (let d = -r; d < r; d++) {
-          at(s.x + d, s.y - r);
-          at(s.x + r, s.y + d);
-          at(s.x - d, s.y + r);
-          at(s.x - r, s.y - d);
+          push(byCell.get(cellKey(s.x + d, s.y - r)), out);
+          push(byCell.get(cellKey(s.x + r, s.y + d)), out);
+          push(byCell.get(cellKey(s.x - d, s.y + r)), out);
+          push(byCell.get(cellKey(s.x - r, s.y - d)), out);
         }
         if (out.length >= atLeast) return out;
       }
