@@ -646,3 +646,34 @@ describe('ReplicationEngine: failover causes found by the simulation', () => {
     expect(h.items('b'), 'seed 26').toEqual(['w1']);
   });
 });
+
+describe('ReplicationEngine: view changes', () => {
+  it('[R32] joins are batched for 50 ms into one view change; a departure is acted on at once, with the joins held back', () => {
+    const ids = ['a', 'b', 'c', 'd'];
+    // d ranks first, then c, b, a: each joiner becomes czar when the view takes it in.
+    const shard = shardRanked(ids, ['d', 'c', 'b', 'a']);
+    const h = harness(32, shard);
+    h.add('a', []);
+    h.c.run(500);
+    const a = h.room('a');
+    const view = h.views.get('a')!;
+    expect(a.czarOf(shard)).toBe('a');
+    view.set(['b']);
+    h.c.run(20);
+    view.set(['b', 'c']);
+    expect(a.czarOf(shard), 'joins wait').toBe('a');
+    h.c.run(30);
+    expect(a.czarOf(shard), 'both joins in one change, 50 ms after the first').toBe('c');
+    view.set(['b', 'c', 'd']);
+    h.c.run(10);
+    expect(a.czarOf(shard)).toBe('c');
+    // c leaves while d's join waits: acted on at once, d included.
+    view.set(['b', 'd']);
+    expect(a.czarOf(shard), 'a departure is not held back').toBe('d');
+    view.set(['b']);
+    expect(a.czarOf(shard)).toBe('b');
+    // A change of standby is not held back either.
+    view.set(['b'], ['b']);
+    expect(a.czarOf(shard)).toBe('a');
+  });
+});

@@ -14,7 +14,7 @@ import { AnarchyError, ArgumentError, ErrorCode } from '../errors.js';
 import type { Placement } from '../authority/rendezvous.js';
 import { AuthorityView } from '../authority/view.js';
 import { shardId, term as toTerm, type ShardId } from '../authority/ids.js';
-import type { MembershipView } from '../membership/types.js';
+import type { MembershipChange, MembershipView } from '../membership/types.js';
 import type { Channel, PeerId, Transport } from '../transport/types.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
 import { Emitter } from '../util/emitter.js';
@@ -181,6 +181,10 @@ export class ReplicationEngine {
   private readonly startedAt: number;
   private tickTimer: TimerHandle | undefined;
   private entropyTimer: TimerHandle | undefined;
+  /** A view change held back for more joins ([R32]). */
+  private joinBatch: TimerHandle | undefined;
+  /** The membership's standby list as of the last view change. */
+  private viewStandby: readonly PeerId[] = [];
   private lastPingAt = Number.NEGATIVE_INFINITY;
   private selfLeaving = false;
   private leaving$: Promise<void> | undefined;
@@ -278,7 +282,7 @@ export class ReplicationEngine {
         this.links.flush();
       }),
       this.transport.on('closed', () => this.stop()),
-      this.membership.on('change', () => this.onViewChange()),
+      this.membership.on('change', (change) => this.onMembershipChange(change)),
     );
     for (const p of this.transport.peers()) this.onPeerJoined(p);
     this.scheduleTick();
@@ -551,6 +555,7 @@ export class ReplicationEngine {
     this.stopped = true;
     if (this.tickTimer !== undefined) this.clock.clearTimeout(this.tickTimer);
     if (this.entropyTimer !== undefined) this.clock.clearTimeout(this.entropyTimer);
+    if (this.joinBatch !== undefined) this.clock.clearTimeout(this.joinBatch);
     for (const slot of this.slots.values()) if (slot.repairTimer !== undefined) this.clock.clearTimeout(slot.repairTimer);
     for (const off of this.unsubscribe) off();
     this.links.flush();
@@ -571,8 +576,31 @@ export class ReplicationEngine {
     return view;
   }
 
+  /**
+   * [R32]: a change that only adds members waits up to `JOIN_BATCH_MS` for more, so a wave of
+   * arrivals (every peer of a room hears of each joiner) rebuilds the view once, not once per
+   * joiner; a departure or a change of standby is acted on at once (failover waits for nothing),
+   * together with any joins held back.
+   */
+  private onMembershipChange(change: MembershipChange): void {
+    if (this.stopped) return;
+    if (change.left.length === 0 && sameIds(change.standby, this.viewStandby)) {
+      this.joinBatch ??= this.clock.setTimeout(() => {
+        this.joinBatch = undefined;
+        this.onViewChange();
+      }, JOIN_BATCH_MS);
+      return;
+    }
+    this.onViewChange();
+  }
+
   private onViewChange(): void {
     if (this.stopped) return;
+    if (this.joinBatch !== undefined) {
+      this.clock.clearTimeout(this.joinBatch);
+      this.joinBatch = undefined;
+    }
+    this.viewStandby = this.membership.standby();
     const members = new Set(this.membership.members());
     for (const p of members) {
       this.everSeen.add(p);
@@ -2318,6 +2346,10 @@ export class ReplicationEngine {
 
 /** Departed peers whose last view is remembered ([R25]). */
 const MAX_DEPARTED = 256;
+/** Longest wait of a view change that only adds members, for more of them ([R32]). */
+const JOIN_BATCH_MS = 50;
+
+const sameIds = (a: readonly PeerId[], b: readonly PeerId[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 /** Opening and handoff snapshots up to this size also go on the unreliable channel. */
 const URGENT_SNAPSHOT_BYTES = 1_024;
 /** Digests a takeover waits for, up to this many entries, also go on the unreliable channel. */
