@@ -98,6 +98,12 @@ export class AuthorityView {
     if (prev && prev.weights === this.weights && prev.weighted === this.weighted && prev.placement === this.placement) {
       prev.previous = undefined;
       prev.joinedSincePrevious = undefined;
+      // Only its scores serve this view; its other caches would be held for nothing while a
+      // peer keeps it (they are rebuilt if it is asked again).
+      prev.cache.clear();
+      prev.heads.clear();
+      prev.entryOf = undefined;
+      prev.nearLookup = undefined;
       this.previous = prev;
     }
   }

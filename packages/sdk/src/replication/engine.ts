@@ -198,8 +198,12 @@ export class ReplicationEngine {
   /** Set aside by the game (`Room.setStandby`, a hidden tab): hands its shards on ([R27]). */
   private selfAway = false;
   private readonly onForeign: ((peer: PeerId, message: Message) => void) | undefined;
-  /** The last view each departed peer was in: whom it named its first backup ([R25]). */
-  private readonly departed = new Map<PeerId, AuthorityView>();
+  /**
+   * Peers that left the view lately, oldest first: one that turns out to have left on purpose
+   * stops counting for the majority rule ([R26]). Ids only: a whole view per departure, kept for
+   * nothing, was a tenth of a peer's memory where a membership scope forgets peers often.
+   */
+  private readonly departed = new Set<PeerId>();
   private readonly placement: Placement | undefined;
   /** [R31]: shards this peer may act on as an authority; undefined = all. */
   private decides: ((shard: string) => boolean) | undefined;
@@ -616,7 +620,7 @@ export class ReplicationEngine {
     const before = this.view;
     for (const p of before.peers) {
       if (members.has(p)) continue;
-      this.rememberDeparted(p, before);
+      this.rememberDeparted(p);
       if (this.hasLeft(p)) this.quorum?.forget(this.identityOf(p) || p, this.clock.now());
     }
     for (const p of members) this.departed.delete(p);
@@ -645,11 +649,11 @@ export class ReplicationEngine {
     for (const p of to) this.sendDigest(p, DIGEST_FLAG_ANSWER, true);
   }
 
-  private rememberDeparted(peer: PeerId, view: AuthorityView): void {
+  private rememberDeparted(peer: PeerId): void {
     this.departed.delete(peer);
-    this.departed.set(peer, view);
+    this.departed.add(peer);
     if (this.departed.size > MAX_DEPARTED) {
-      const oldest = this.departed.keys().next().value;
+      const oldest = this.departed.values().next().value;
       if (oldest !== undefined) this.departed.delete(oldest);
     }
   }
@@ -703,7 +707,7 @@ export class ReplicationEngine {
     const now = this.clock.now();
     // A departed peer may be known to have left on purpose only later (its goodbye missed us,
     // gossip told us afterwards): it stops counting then.
-    for (const p of this.departed.keys()) if (this.hasLeft(p)) this.quorum.forget(this.identityOf(p) || p, now);
+    for (const p of this.departed) if (this.hasLeft(p)) this.quorum.forget(this.identityOf(p) || p, now);
     // Reachable: members the membership does not suspect, to which we hold a connection that
     // carried something recently (RTT pings go to every peer every `pingMs`).
     const window = REACH_PINGS * this.options.pingMs;
@@ -2344,7 +2348,7 @@ export class ReplicationEngine {
   }
 }
 
-/** Departed peers whose last view is remembered ([R25]). */
+/** Departed peers remembered ([R26]). */
 const MAX_DEPARTED = 256;
 /** Longest wait of a view change that only adds members, for more of them ([R32]). */
 const JOIN_BATCH_MS = 50;
