@@ -127,6 +127,29 @@ describe('SuccessionHeads with a placement [S27]', () => {
     }
   });
 
+  it('[S21] a table derived from the previous view’s heads equals one ranked afresh, through joins, leaves and standby', () => {
+    for (const seed of [31, 32, 33, 34]) {
+      const rng = new SeededRng(seed);
+      const pool = placedPeers(rng, 120, seed);
+      const placement = seed % 2 === 0 ? sectorPlacement() : undefined;
+      const shards = placedShards(rng, 60);
+      let live = pool.slice(0, 10);
+      let previous: SuccessionHeads | undefined;
+      for (let step = 0; step < 25; step++) {
+        // Mostly joins (a wave), sometimes departures, a few in standby.
+        const joins = pool.filter((p) => !live.includes(p) && rng.next() < 0.05);
+        const stays = live.filter(() => rng.next() > (step % 5 === 4 ? 0.2 : 0));
+        live = [...stays, ...joins];
+        const standby = live.filter(() => rng.next() < 0.05);
+        const derived = new SuccessionHeads(live, standby, 3, placement, previous);
+        const fresh = new SuccessionHeads(live, standby, 3, placement);
+        // Asked for a subset each time, so some heads are derived and some ranked anew.
+        for (const shard of shards) if (rng.next() < 0.8) expect(derived.top(shard), `seed ${seed}, step ${step}, ${shard}`).toEqual(fresh.top(shard));
+        previous = derived;
+      }
+    }
+  });
+
   it('[S27] fills the head from the lowest tiers: the sector’s own peers, then its neighbours’, then anyone', () => {
     const placement = sectorPlacement();
     const inside = [withHome('in1', sector(2, 3, 0)), withHome('in2', sector(2, 3, 0))];

@@ -12,13 +12,15 @@
  * tests check it against the view.
  */
 import { lanesOf, pairHash52, type Lanes } from '../authority/hash.js';
-import { checkedTier, rankEntries, scorePrepared, type Placement } from '../authority/rendezvous.js';
+import { byScore, checkedTier, rankEntries, scoreEntry, scorePrepared, type Placement } from '../authority/rendezvous.js';
 import { shardId, type ShardId } from '../authority/ids.js';
 import { ArgumentError } from '../errors.js';
 import type { PeerId } from '../transport/types.js';
 
 /** Distinct views whose tables are kept (most recently used first out last). */
 const SHARED_TABLES = 4;
+/** More joiners than this since the previous table: rank afresh rather than merge. */
+const MAX_DERIVED_JOINS = 64;
 
 const shared = new Map<string, SuccessionHeads>();
 /** A number per placement function, so shared tables never mix placements. */
@@ -50,6 +52,10 @@ export class SuccessionHeads {
   private readonly lanes: readonly Lanes[];
   private readonly cache = new Map<string, readonly PeerId[]>();
   private nearLookup: ((shard: ShardId, atLeast?: number) => readonly PeerId[] | undefined) | null | undefined;
+  /** The table of the view before, for speed only (one link deep): see {@link SuccessionHeads.shared}. */
+  private previous: SuccessionHeads | undefined;
+  /** Peers that joined (indices into `eligible`) and left since `previous`; null: rank afresh. */
+  private changes: { readonly joined: readonly number[]; readonly left: ReadonlySet<PeerId> } | null | undefined;
 
   /**
    * Heads of depth `depth` over `peers` minus `standby` (duplicates ignored).
@@ -66,12 +72,23 @@ export class SuccessionHeads {
     depth: number,
     /** The room's placement (`Room.placement`), so the heads match its view. */
     readonly placement?: Placement,
+    /**
+     * The table of the previous view, for speed only: a head it knows is derived from it and the
+     * peers that joined since (unless one of that head left), instead of ranking anew. The result
+     * is identical either way.
+     */
+    previous?: SuccessionHeads,
   ) {
     if (!Number.isInteger(depth) || depth < 1) throw new ArgumentError(`Succession depth ${String(depth)} is invalid: use an integer >= 1.`, { depth });
     const away = new Set(standby);
     this.eligible = [...new Set(peers)].filter((p) => !away.has(p)).sort();
     this.depth = depth;
     this.lanes = this.eligible.map(lanesOf);
+    if (previous && previous !== this && previous.depth === depth && previous.placement === placement) {
+      previous.previous = undefined;
+      previous.changes = undefined;
+      this.previous = previous;
+    }
   }
 
   /**
@@ -84,7 +101,7 @@ export class SuccessionHeads {
    * const czar = heads.top('region:s2:0,0')[0];
    * ```
    */
-  static shared(peers: Iterable<PeerId>, standby: Iterable<PeerId>, depth: number, placement?: Placement): SuccessionHeads {
+  static shared(peers: Iterable<PeerId>, standby: Iterable<PeerId>, depth: number, placement?: Placement, previous?: SuccessionHeads): SuccessionHeads {
     const fresh = new SuccessionHeads(peers, standby, depth, placement);
     const id = `${depth}|${placementKey(placement)}|${fresh.eligible.join('\n')}`;
     const hit = shared.get(id);
@@ -92,6 +109,11 @@ export class SuccessionHeads {
       shared.delete(id);
       shared.set(id, hit);
       return hit;
+    }
+    if (previous && previous.depth === depth && previous.placement === placement) {
+      previous.previous = undefined;
+      previous.changes = undefined;
+      fresh.previous = previous;
     }
     shared.set(id, fresh);
     if (shared.size > SHARED_TABLES) shared.delete(shared.keys().next().value!);
@@ -109,10 +131,43 @@ export class SuccessionHeads {
   top(shard: string): readonly PeerId[] {
     let out = this.cache.get(shard);
     if (!out) {
-      out = Object.freeze(this.select(shard, lanesOf(shard)));
+      const lanes = lanesOf(shard);
+      out = Object.freeze(this.derive(shard, lanes) ?? this.select(shard, lanes));
       this.cache.set(shard, out);
     }
     return out;
+  }
+
+  /**
+   * The head from the previous table's: its members that are still eligible all are, and nothing
+   * ranked below them before can pass them, so the new head is the best `depth` of that head and
+   * the joiners. Undefined when it does not apply (no previous head, or a member of it left).
+   */
+  private derive(name: string, shard: Lanes): PeerId[] | undefined {
+    const prev = this.previous;
+    const before = prev?.cache.get(name);
+    if (!prev || !before) return undefined;
+    const changes = this.changesSincePrevious(prev);
+    if (!changes || before.some((p) => changes.left.has(p))) return undefined;
+    const placement = this.placement;
+    const id = shardId(name);
+    const tier = (p: PeerId): number => (placement ? checkedTier(placement, p, id) : 0);
+    const scored = before.map((p) => scoreEntry(shard, { peer: p, lanes: lanesOf(p), weight: 1 }, false, tier(p)));
+    for (const i of changes.joined) scored.push(scoreEntry(shard, { peer: this.eligible[i]!, lanes: this.lanes[i]!, weight: 1 }, false, tier(this.eligible[i]!)));
+    return scored
+      .sort(byScore)
+      .slice(0, Math.min(this.depth, this.eligible.length))
+      .map((x) => x.peer);
+  }
+
+  private changesSincePrevious(prev: SuccessionHeads): { readonly joined: readonly number[]; readonly left: ReadonlySet<PeerId> } | null {
+    if (this.changes !== undefined) return this.changes;
+    const mine = new Set(this.eligible);
+    const theirs = new Set(prev.eligible);
+    const joined: number[] = [];
+    for (let i = 0; i < this.eligible.length && joined.length <= MAX_DERIVED_JOINS; i++) if (!theirs.has(this.eligible[i]!)) joined.push(i);
+    this.changes = joined.length > MAX_DERIVED_JOINS ? null : { joined, left: new Set(prev.eligible.filter((p) => !mine.has(p))) };
+    return this.changes;
   }
 
   /**

@@ -881,7 +881,7 @@ export class SectorWorld {
     this.authorityVersion = version;
     this.authorityLayout = layout;
     // Shared with the other worlds of the process that see the same view (see SuccessionHeads).
-    this.authority = SuccessionHeads.shared(this.room.peers(), this.room.membership.standby(), 1 + this.backups, this.room.placement);
+    this.authority = SuccessionHeads.shared(this.room.peers(), this.room.membership.standby(), 1 + this.backups, this.room.placement, this.authority);
     for (const shard of [...this.layoutRegions().map(regionShard), ...this.successionCandidates(layout)]) {
       if (this.declared.has(shard) || (this.scope && !this.scope.decides(shard))) continue;
       if (this.authority.rankOf(this.room.self, shard) >= 0) this.declare(shard);
