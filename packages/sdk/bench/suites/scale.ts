@@ -11,9 +11,9 @@
  *   peer's neighbourhood, commits, anti-entropy, authority placed by home, [S27], [S28]) with a
  *   `SectorWorld` (hand-offs, summaries, pruning of unneeded connections), peers arriving in
  *   waves. Run at the sizes a 2-core machine carries within the bench's budget: 64 and 256 by
- *   default, 1,024 with `SCALE_ENGINE_MAX=1024` (about 11 minutes and 4.5 GB: give Node the
+ *   default, 1,024 with `SCALE_ENGINE_MAX=1024` (about 12 minutes and 4 GB: give Node the
  *   heap, e.g. `NODE_OPTIONS=--max-old-space-size=16000`), 2,048 with `SCALE_ENGINE_MAX=2048`
- *   (about 62 minutes and 13 GB). 10,000 does not run here (see `DEFAULT_ENGINE_MAX`). The issue's keys (`egress_ratio_1024_vs_64`,
+ *   (about 38 minutes and 10 GB); `SCALE_ENGINE_SIZES=64,1024,10000` picks sizes. 10,000 does not run here (see `DEFAULT_ENGINE_MAX`). The issue's keys (`egress_ratio_1024_vs_64`,
  *   `max_connections_per_peer`, `sim_peers_max`) come from it.
  * - **model**: the same interest, mesh and relay policy without the rest of the engine. Every
  *   sector's czar (top of the same placed ranking as the engine) sends each tick a real
@@ -526,13 +526,13 @@ export function runEngine(seed: number, n: number, now: () => number, log: (line
 }
 
 /**
- * Largest engine run by default: 256 peers cost about 70 s here, 1,024 about 11 minutes and 2,048
- * about an hour (`SCALE_ENGINE_MAX=1024` or `2048`), more than the whole bench's 10-minute budget.
- * At 1,024 a peer costs about 44 ms of CPU per simulated second once units move (7 ms at 64); in a
- * profile at 512, garbage collection is a fifth of it, membership view changes and succession
- * heads another fifth, digests a tenth. While a room is sparse every peer still ranks every
- * sector of the world: 10,000 peers would take hours and more memory than this machine has, and a
- * probe did not get past its second wave (626 peers) in 7 minutes.
+ * Largest engine run by default: 256 peers cost about 80 s here, 1,024 about 12 minutes and 2,048
+ * about 38 minutes (`SCALE_ENGINE_MAX=1024` or `2048`), more than the whole bench's 10-minute
+ * budget. At 512 a peer costs about 23 ms of CPU per simulated second once units move (7 ms at 64).
+ * 10,000 does not finish here yet: while the room is sparse its first players keep full views,
+ * and a probe took 44 s, 265 s and 749 s to reach its first three waves (313, 626 and 1,252 peers,
+ * about 7 MB per peer); then an hour or more of units moving at ~10,000 × 25 ms per simulated
+ * second.
  */
 const DEFAULT_ENGINE_MAX = 256;
 
@@ -642,8 +642,8 @@ const suite: BenchSuite = {
         `of ${FIRST_WAVE} (1/${FIRST_WAVE_SHARE} of the room past 1,024), ×${WAVE_GROWTH} every ${WAVE_GAP_MS / 1000} s. Each Room: requireMajority off ([R11] waits for its connected peers only), SWIM probeUnconnected 0`,
         '([M10]: a partial mesh), sectorPlacement with homes in the peer ids ([S27]: a sector\'s czar and backups live in or near it), and scopeMembership',
         '([S28]: each peer keeps the membership of the regions around it once they are dense enough); each world prunes connections over the cap that it does',
-        `not need (ConnectionBudget.prune, Transport.hangUp). Sizes up to SCALE_ENGINE_MAX, or those listed in SCALE_ENGINE_SIZES (this run: ${engineSizes.join(', ')}); 1,024 takes about 11 minutes and`,
-        '4.5 GB, 2,048 about an hour and 13 GB (NODE_OPTIONS=--max-old-space-size=20000); 10,000 does not run here. Keys without "model" are the engine\'s: egress_ratio_1024_vs_64 is null unless the engine ran at 1,024;',
+        `not need (ConnectionBudget.prune, Transport.hangUp). Sizes up to SCALE_ENGINE_MAX, or those listed in SCALE_ENGINE_SIZES (this run: ${engineSizes.join(', ')}); 1,024 takes about 12 minutes and`,
+        '4 GB, 2,048 about 38 minutes and 10 GB (NODE_OPTIONS=--max-old-space-size=20000); 10,000 does not run here. Keys without "model" are the engine\'s: egress_ratio_1024_vs_64 is null unless the engine ran at 1,024;',
         'max_connections_per_peer and sim_peers_max are the engine\'s largest run.',
         'model: the same interest, placement, 24-connection ConnectionBudget (dials only, no pruning) and relay plan (relayTargets over the InterestTable audience) on real frames,',
         'without SWIM, commits, hand-offs or summaries; its figures are the *_model keys.',
