@@ -929,9 +929,9 @@ export class SectorWorld {
       return this.layoutCache.layout;
     }
     // Summaries change the region shards every second; the leaves much more rarely. A region
-    // with no leaves written has its default tiles: an empty entry in the content.
-    // Leaves equal to the default tiles count as none, so worlds that know different regions
-    // share one layout; each region's entry is recomputed only when its replica changed.
+    // with no leaves written, or leaves equal to its default tiles, is an empty entry, so worlds
+    // that know different regions share one layout; an entry is recomputed only when its
+    // region's replica changed.
     const written = regions.map((r) => (this.declared.has(regionShard(r)) ? this.room.state<RegionState>(regionShard(r)).leaves : undefined));
     const entries = regions.map((r, i) => {
       const leaves = written[i];
