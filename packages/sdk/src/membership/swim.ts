@@ -20,6 +20,7 @@
 import type { Channel, Message } from '../wire/messages.js';
 import type { Transport, PeerId, LeaveReason } from '../transport/types.js';
 import type { TimerHandle } from '../util/clock.js';
+import { sameItems } from '../util/arrays.js';
 import { Emitter } from '../util/emitter.js';
 import { randomInt } from '../util/rng.js';
 import { BroadcastQueue, retransmitLimit } from './broadcasts.js';
@@ -812,7 +813,7 @@ export class SwimMembership implements MembershipView {
     }
     members.sort();
     standby.sort();
-    if (sameIds(members, this.view) && sameIds(standby, this.standbyView)) return;
+    if (sameItems(members, this.view) && sameItems(standby, this.standbyView)) return;
     const before = new Set(this.view);
     const after = new Set(members);
     const joined = members.filter((p) => !before.has(p));
@@ -823,5 +824,3 @@ export class SwimMembership implements MembershipView {
     this.events.emit('change', { version: this.versionNo, members, standby, joined, left });
   }
 }
-
-const sameIds = (a: readonly PeerId[], b: readonly PeerId[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);

@@ -17,6 +17,7 @@ import { shardId, term as toTerm, type ShardId } from '../authority/ids.js';
 import type { MembershipChange, MembershipView } from '../membership/types.js';
 import type { Channel, PeerId, Transport } from '../transport/types.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
+import { sameItems } from '../util/arrays.js';
 import { Emitter } from '../util/emitter.js';
 import { randomInt, type Rng } from '../util/rng.js';
 import type { Message, MessageOf } from '../wire/messages.js';
@@ -588,7 +589,7 @@ export class ReplicationEngine {
    */
   private onMembershipChange(change: MembershipChange): void {
     if (this.stopped) return;
-    if (change.left.length === 0 && sameIds(change.standby, this.viewStandby)) {
+    if (change.left.length === 0 && sameItems(change.standby, this.viewStandby)) {
       this.joinBatch ??= this.clock.setTimeout(() => {
         this.joinBatch = undefined;
         this.onViewChange();
@@ -2352,8 +2353,6 @@ export class ReplicationEngine {
 const MAX_DEPARTED = 256;
 /** Longest wait of a view change that only adds members, for more of them ([R32]). */
 const JOIN_BATCH_MS = 50;
-
-const sameIds = (a: readonly PeerId[], b: readonly PeerId[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 /** Opening and handoff snapshots up to this size also go on the unreliable channel. */
 const URGENT_SNAPSHOT_BYTES = 1_024;
 /** Digests a takeover waits for, up to this many entries, also go on the unreliable channel. */

@@ -36,6 +36,7 @@
  */
 import { deflateSync, inflateSync } from 'fflate';
 import { ArgumentError, ErrorCode, WireError } from '../errors.js';
+import { sameItems } from '../util/arrays.js';
 import { BitReader, BitWriter, bitWidth, unzigzag, varUintBits, zigzag } from './bits.js';
 
 /** Version nibble of byte 0; a decoder refuses other versions with `incompatible-version`. */
@@ -151,12 +152,6 @@ function checkSamples(samples: Iterable<PositionSample>): Sorted {
   return { ids, x, y };
 }
 
-function sameIds(a: readonly number[], b: readonly number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 interface KeyframeLayout {
   readonly gapWidth: number;
   readonly minX: number;
@@ -231,7 +226,7 @@ export class PositionStreamEncoder {
   encode(samples: Iterable<PositionSample>): PositionFrame {
     const now = checkSamples(samples);
     const kf = this.keyframe;
-    if (!kf || this.forced || this.sinceKeyframe + 1 >= this.interval || !sameIds(kf.ids, now.ids)) return this.writeKeyframe(now);
+    if (!kf || this.forced || this.sinceKeyframe + 1 >= this.interval || !sameItems(kf.ids, now.ids)) return this.writeKeyframe(now);
     const layout = keyframeLayout(now);
     const delta = this.planDelta(kf, now);
     if (delta.bits >= layout.bits) return this.writeKeyframe(now, layout);

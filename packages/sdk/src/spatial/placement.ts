@@ -121,8 +121,7 @@ export function sectorPlacement(): Placement {
     const home = homeOfPeer(peer);
     const s = sectorOf(shard);
     if (!home || !s || home.scale > s.scale) return PLACEMENT_TIERS.elsewhere;
-    const h = home.scale === s.scale ? home : ancestorAt(home, s.scale);
-    return Math.max(Math.abs(h.x - s.x), Math.abs(h.y - s.y));
+    return ringDistance(home.scale === s.scale ? home : ancestorAt(home, s.scale), s);
   };
   // The cell of each peer's home per scale, kept across views (a view changes by a peer or two).
   const cellsOfPeer = new Map<PeerId, Array<{ readonly x: number; readonly y: number; readonly key: number } | null>>();
@@ -179,7 +178,7 @@ export function sectorPlacement(): Placement {
         }
         if (out.length >= atLeast) return out;
       }
-      const far = index.list.map((c) => ({ c, d: Math.max(Math.abs(c.x - s.x), Math.abs(c.y - s.y)) })).sort((a, b) => a.d - b.d);
+      const far = index.list.map((c) => ({ c, d: ringDistance(c, s) })).sort((a, b) => a.d - b.d);
       out.length = 0;
       for (let i = 0; i < far.length; i++) {
         out.push(...far[i]!.c.peers);
@@ -211,6 +210,11 @@ interface Cell {
  */
 function cellKey(x: number, y: number): number {
   return (x + 2 ** 25) * 2 ** 26 + (y + 2 ** 25);
+}
+
+/** The ring of `s` that `a` lies on: their Chebyshev distance, in sectors of one scale. */
+function ringDistance(a: { readonly x: number; readonly y: number }, s: { readonly x: number; readonly y: number }): number {
+  return Math.max(Math.abs(a.x - s.x), Math.abs(a.y - s.y));
 }
 
 function push(cell: Cell | undefined, out: PeerId[]): void {

@@ -84,11 +84,7 @@ export class SuccessionHeads {
     this.eligible = [...new Set(peers)].filter((p) => !away.has(p)).sort();
     this.depth = depth;
     this.lanes = this.eligible.map(lanesOf);
-    if (previous && previous !== this && previous.depth === depth && previous.placement === placement) {
-      previous.previous = undefined;
-      previous.changes = undefined;
-      this.previous = previous;
-    }
+    if (previous) this.follow(previous);
   }
 
   /**
@@ -110,11 +106,7 @@ export class SuccessionHeads {
       shared.set(id, hit);
       return hit;
     }
-    if (previous && previous.depth === depth && previous.placement === placement) {
-      previous.previous = undefined;
-      previous.changes = undefined;
-      fresh.previous = previous;
-    }
+    if (previous) fresh.follow(previous);
     shared.set(id, fresh);
     if (shared.size > SHARED_TABLES) shared.delete(shared.keys().next().value!);
     return fresh;
@@ -158,6 +150,14 @@ export class SuccessionHeads {
       .sort(byScore)
       .slice(0, Math.min(this.depth, this.eligible.length))
       .map((x) => x.peer);
+  }
+
+  /** Derives heads from `previous` when it ranks alike (same depth and placement); one link deep. */
+  private follow(previous: SuccessionHeads): void {
+    if (previous === this || previous.depth !== this.depth || previous.placement !== this.placement) return;
+    previous.previous = undefined;
+    previous.changes = undefined;
+    this.previous = previous;
   }
 
   private changesSincePrevious(prev: SuccessionHeads): { readonly joined: readonly number[]; readonly left: ReadonlySet<PeerId> } | null {

@@ -914,15 +914,22 @@ export class SectorWorld {
     if (this.layoutCache && this.layoutCache.at === now) return this.layoutCache.layout;
     // The region replicas change only with a new (term, seq): a cheap stamp for the cache.
     const regions = this.layoutRegions();
+    // Each declared region's replica version (undefined: not declared).
+    const versions = regions.map((r) => {
+      if (!this.declared.has(regionShard(r))) return undefined;
+      const at = this.room.termOf(regionShard(r));
+      return at ? `${at.term}@${at.czar}/${at.seq}` : '-';
+    });
     let stamp = this.scope?.coreKey ?? '';
-    for (const r of regions) {
-      if (!this.declared.has(regionShard(r))) {
+    for (let i = 0; i < regions.length; i++) {
+      const version = versions[i];
+      if (version === undefined) {
         stamp += 'x|';
         continue;
       }
-      const at = this.room.termOf(regionShard(r));
-      stamp += at ? `${at.term}@${at.czar}/${at.seq}|` : '-|';
-      if (at && this.room.isCzar(regionShard(r))) stamp += `${this.room.state<RegionState>(regionShard(r)).round}:${this.room.state<RegionState>(regionShard(r)).leaves.length}|`;
+      stamp += `${version}|`;
+      const shard = regionShard(regions[i]!);
+      if (version !== '-' && this.room.isCzar(shard)) stamp += `${this.room.state<RegionState>(shard).round}:${this.room.state<RegionState>(shard).leaves.length}|`;
     }
     if (this.layoutCache?.stamp === stamp) {
       this.layoutCache = { ...this.layoutCache, at: now };
@@ -932,13 +939,12 @@ export class SectorWorld {
     // with no leaves written, or leaves equal to its default tiles, is an empty entry, so worlds
     // that know different regions share one layout; an entry is recomputed only when its
     // region's replica changed.
-    const written = regions.map((r) => (this.declared.has(regionShard(r)) ? this.room.state<RegionState>(regionShard(r)).leaves : undefined));
+    const written = regions.map((r, i) => (versions[i] === undefined ? undefined : this.room.state<RegionState>(regionShard(r)).leaves));
     const entries = regions.map((r, i) => {
       const leaves = written[i];
       if (!leaves || leaves.length === 0) return '';
       const rk = key(r);
-      const at = this.room.termOf(regionShard(r));
-      const version = at ? `${at.term}@${at.czar}/${at.seq}` : '-';
+      const version = versions[i]!;
       const known = this.regionEntries.get(rk);
       if (known?.version === version) return known.entry;
       const joined = leaves.join(' ');
