@@ -5,9 +5,9 @@ import { ArgumentError } from '../errors.js';
 import { asPeerId, type PeerId } from '../transport/types.js';
 import { SeededRng, randomInt } from '../util/rng.js';
 import type { Placement } from '../authority/rendezvous.js';
-import { PLACEMENT_TIERS, sectorPlacement, withHome } from './placement.js';
+import { PLACEMENT_TIERS, homeOf, sectorPlacement, withHome } from './placement.js';
 import { key, sector } from './sector.js';
-import { SuccessionHeads } from './succession.js';
+import { SuccessionHeads, reachableSectors } from './succession.js';
 
 describe('SuccessionHeads', () => {
   it('[S21] keeps the head of the view’s succession of every shard, in the same order', () => {
@@ -204,5 +204,39 @@ describe('SuccessionHeads with a placement [S27]', () => {
   it('[S27] rejects a bad tier from the placement with an ArgumentError', () => {
     const heads = new SuccessionHeads([asPeerId('a'), asPeerId('b')], [], 1, () => 0.5);
     expect(() => heads.top('s0:0,0')).toThrow(ArgumentError);
+  });
+
+  it('[S27] reachableSectors holds every sector a peer is in the head of, sparse or dense, in a bounded world', () => {
+    let checked = 0;
+    for (let seed = 1; seed <= 30; seed++) {
+      const rng = new SeededRng(seed);
+      const side = 4 + randomInt(rng, 20);
+      const n = 1 + randomInt(rng, side * side);
+      const peers = Array.from({ length: n }, (_, i) => withHome(`p${i}`, sector(randomInt(rng, side), randomInt(rng, side), 0)));
+      const placement = sectorPlacement();
+      const depth = 1 + randomInt(rng, 3);
+      const heads = new SuccessionHeads(peers, [], depth, placement);
+      const inWorld = (k: string): boolean => {
+        const m = /^s0:(-?\d+),(-?\d+)$/.exec(k);
+        return m !== null && +m[1]! >= 0 && +m[2]! >= 0 && +m[1]! < side && +m[2]! < side;
+      };
+      for (const p of peers.slice(0, 5)) {
+        const mine = reachableSectors(heads, placement, homeOf(p)!, inWorld);
+        let headed = 0;
+        for (let y = 0; y < side; y++) {
+          for (let x = 0; x < side; x++) {
+            const k = key(sector(x, y, 0));
+            if (heads.rankOf(p, k) < 0) continue;
+            headed++;
+            expect(mine.has(k), `seed ${seed}: ${p} heads ${k} (side ${side}, ${n} peers, depth ${depth})`).toBe(true);
+          }
+        }
+        checked += headed;
+        // It prunes: in a room with many more peers than the depth, far fewer than the whole map.
+        if (n >= 8 * depth && side >= 12) expect(mine.size, `seed ${seed}`).toBeLessThan(side * side);
+      }
+    }
+    // Not vacuous: the peers checked head hundreds of sectors between them.
+    expect(checked).toBeGreaterThan(100);
   });
 });

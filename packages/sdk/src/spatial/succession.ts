@@ -16,6 +16,7 @@ import { byScore, checkedTier, rankEntries, scoreEntry, scorePrepared, type Plac
 import { shardId, type ShardId } from '../authority/ids.js';
 import { ArgumentError } from '../errors.js';
 import type { PeerId } from '../transport/types.js';
+import { key, type SectorId } from './sector.js';
 
 /** Distinct views whose tables are kept (most recently used first out last). */
 const SHARED_TABLES = 4;
@@ -219,5 +220,49 @@ export class SuccessionHeads {
       topI[j] = i;
     }
     return topI.map((i) => this.eligible[i]!);
+  }
+}
+
+/**
+ * The sectors of `home`'s scale that a peer whose home is in `home` may be in the head of, under
+ * a distance placement ([S27], `sectorPlacement`): found ring by ring around `home` instead of
+ * ranking every sector of the map (10,000 at 10,000 peers, on every view change while a room is
+ * too sparse to scope its membership, [S28]).
+ *
+ * On ring `r` the peer is tier `r`, so it can be in the head of a sector there only if fewer than
+ * `depth` peers are nearer, that is if the head's last peer is tier `r` or more (the sector is
+ * "open"). A sector on ring `r + 1` has a neighbour on ring `r` (one step toward `home`) whose
+ * nearer peers are all nearer to it too; so once a whole ring is closed, every ring past it is,
+ * and the rings up to the first closed one (or past the world, `inWorld` false on a whole ring)
+ * hold every sector the peer may head. The set may hold more (closed sectors of those rings).
+ *
+ * @example
+ * ```ts
+ * const heads = SuccessionHeads.shared(room.peers(), [], 3, placement);
+ * const mine = reachableSectors(heads, placement, sector(4, 7, 0), (k) => world.has(k));
+ * ```
+ */
+export function reachableSectors(heads: SuccessionHeads, placement: Placement, home: SectorId, inWorld: (sectorKey: string) => boolean): Set<string> {
+  const out = new Set<string>();
+  for (let r = 0; ; r++) {
+    let any = false;
+    let open = false;
+    const visit = (x: number, y: number): void => {
+      const k = key({ x, y, scale: home.scale });
+      if (!inWorld(k)) return;
+      any = true;
+      out.add(k);
+      if (open) return;
+      const last = heads.top(k)[heads.depth - 1];
+      open = last === undefined || checkedTier(placement, last, shardId(k)) >= r;
+    };
+    if (r === 0) visit(home.x, home.y);
+    for (let d = -r; d < r; d++) {
+      visit(home.x + d, home.y - r);
+      visit(home.x + r, home.y + d);
+      visit(home.x - d, home.y + r);
+      visit(home.x - r, home.y - d);
+    }
+    if (!any || !open) return out;
   }
 }

@@ -60,7 +60,7 @@ import type { ConnectionBudget } from '../transport/mesh.js';
 import type { PeerId } from '../transport/types.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
 import { SectorLayout } from './layout.js';
-import { SuccessionHeads } from './succession.js';
+import { SuccessionHeads, reachableSectors } from './succession.js';
 import { interestFromRect, interestFromSectors } from './interest.js';
 import { rebalancePolicy, type RebalancePolicy, type SectorLoad } from './rebalance.js';
 import { homeOf } from './placement.js';
@@ -882,10 +882,26 @@ export class SectorWorld {
     this.authorityLayout = layout;
     // Shared with the other worlds of the process that see the same view (see SuccessionHeads).
     this.authority = SuccessionHeads.shared(this.room.peers(), this.room.membership.standby(), 1 + this.backups, this.room.placement, this.authority);
+    const reachable = this.reachableLeaves(this.authority);
     for (const shard of [...this.layoutRegions().map(regionShard), ...this.successionCandidates(layout)]) {
       if (this.declared.has(shard) || (this.scope && !this.scope.decides(shard))) continue;
+      if (reachable && this.potential.get(shard)?.scale === this.leafScale && !reachable.has(shard)) continue;
       if (this.authority.rankOf(this.room.self, shard) >= 0) this.declare(shard);
     }
+  }
+
+  /**
+   * [S27]: the leaf sectors this peer may be in the succession of (see {@link reachableSectors}).
+   * Undefined (rank every candidate) with rebalancing, or without a placement index or a home in
+   * the world.
+   */
+  private reachableLeaves(heads: SuccessionHeads): Set<string> | undefined {
+    const placement = this.room.placement;
+    const home = homeOf(this.room.self);
+    if (this.policy || !placement?.near || !home || home.scale > this.leafScale) return undefined;
+    const h = ancestorAt(home, this.leafScale);
+    if (!this.potential.has(key(h))) return undefined;
+    return reachableSectors(heads, placement, h, (k) => this.potential.has(k));
   }
 
   /**
