@@ -116,6 +116,30 @@ describe('ShardWriter / ShardReader round trip', () => {
     expect(first).toEqual(copy);
   });
 
+  it('writers share one encode buffer and never see each other’s bytes, also past its size', () => {
+    const rng = new SeededRng(5);
+    const writers = Array.from({ length: 8 }, () => newWriter());
+    const replicas = writers.map((w) => {
+      const r = new ShardReader(TestState);
+      r.applySnapshot(w.encodeSnapshot());
+      return r;
+    });
+    for (let round = 0; round < 50; round++) {
+      // Interleaved: every writer encodes between another's encode and its decode.
+      const deltas = writers.map((w) => {
+        w.mutate((s) => mutateRandomly(s, rng));
+        // A state far over the encoder's 16 KB default, now and then.
+        if (round === 20) w.mutate((s) => void (s.name = 'x'.repeat(40_000)));
+        return w.encodeDelta();
+      });
+      deltas.forEach((d, i) => d && replicas[i]!.applyDelta(d));
+    }
+    writers.forEach((w, i) => expect(replicas[i]!.hash(), `writer ${i}`).toBe(w.hash()));
+    const buffers = new Set(writers.map((w) => (w as unknown as { encoder: { sharedBuffer: Uint8Array } }).encoder.sharedBuffer));
+    expect(buffers.size).toBe(1);
+    expect([...buffers][0]!.byteLength).toBeGreaterThan(40_000);
+  });
+
   it('mutate returns the callback result', () => {
     expect(newWriter().mutate((s) => s.name.length)).toBe(5);
   });
