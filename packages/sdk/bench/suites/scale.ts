@@ -526,13 +526,14 @@ export function runEngine(seed: number, n: number, now: () => number, log: (line
 }
 
 /**
- * Largest engine run by default: 256 peers cost about 80 s here, 1,024 about 12 minutes and 2,048
- * about 38 minutes (`SCALE_ENGINE_MAX=1024` or `2048`), more than the whole bench's 10-minute
- * budget. At 512 a peer costs about 23 ms of CPU per simulated second once units move (7 ms at 64).
- * 10,000 does not finish here yet: while the room is sparse its first players keep full views,
- * and a probe took 44 s, 265 s and 749 s to reach its first three waves (313, 626 and 1,252 peers,
- * about 7 MB per peer); then an hour or more of units moving at ~10,000 × 25 ms per simulated
- * second.
+ * Largest engine run by default: 256 peers cost about a minute here, 1,024 about 12 minutes and
+ * 2,048 about 38 (`SCALE_ENGINE_MAX=1024` or `2048`), more than the whole bench's 10-minute
+ * budget. 10,000 does not finish here yet: it runs out of memory. With the sectors a world ranks
+ * found ring by ring around its home ([S27]) its waves of 313, 626, 1,252 and 2,504 peers were in
+ * after 0.9, 3.4, 8 and 20 minutes; at 1,252 peers the live heap was about 3.4 MB per peer
+ * (dozens of shard replicas each while the room is sparse, ~25 KB apiece), and the run died in
+ * the 5,008-peer wave at a 14.3 GB heap. Then about an hour of units moving (~10,000 × 30 ms of
+ * CPU per simulated second).
  */
 const DEFAULT_ENGINE_MAX = 256;
 

@@ -96,48 +96,4 @@ describe('MembershipScope [S28]', () => {
       }
     }
   });
-
-  it('widened by a region: admits two regions out, covers a ring more, decides the same shards, and is another scope', () => {
-    const wide = new MembershipScope(home, [home], 2, 0, 1);
-    expect(wide.admits(withHome('a', sector(12, 5, 0)))).toBe(true); // region (3, 1)
-    expect(wide.admits(withHome('a', sector(16, 5, 0)))).toBe(false); // region (4, 1)
-    expect(wide.coveredRing('s0:4,7')).toBe(8);
-    expect(wide.coveredRing(regionShard(sector(2, 2, 2)))).toBe(1);
-    expect(wide.decidedShards(0).sort()).toEqual(scope.decidedShards(0).sort());
-    expect(wide.coreKey).not.toBe(scope.coreKey);
-    expect(() => new MembershipScope(home, [home], 2, 0, -1)).toThrow(/widen/);
-  });
-
-  it('property: in a room at a quarter of the density, a scope whose decided shards all settle (narrow or widened) ranks them as the whole room; the widened one settles where the narrow cannot', () => {
-    const seed = 2802;
-    const rng = new SeededRng(seed);
-    const placement = sectorPlacement();
-    const side = 32; // 8×8 regions of 4×4 sectors
-    const peers = Array.from({ length: (side * side) / 4 }, (_, i) => withHome(`q${i}`, sector(randomInt(rng, side), randomInt(rng, side), 0)));
-    const inWorld = (shard: string): boolean => {
-      const r = /^(?:region:)?s(\d+):(-?\d+),(-?\d+)$/.exec(shard);
-      const edge = r && r[1] === '2' ? side / 4 : side;
-      return r !== null && +r[2]! >= 0 && +r[3]! >= 0 && +r[2]! < edge && +r[3]! < edge;
-    };
-    const lookup = placement.near!(peers);
-    const settled = { narrow: 0, wide: 0 };
-    for (let trial = 0; trial < 40; trial++) {
-      const h = sector(randomInt(rng, side), randomInt(rng, side), 0);
-      for (const widen of [0, 1]) {
-        const s = new MembershipScope(h, [h], 2, 0, widen);
-        const decided = s.decidedShards(0).filter(inWorld);
-        // The world's test ([S28]): the 3 nearest peers of each decided shard lie within the rings the area covers.
-        const ok = decided.every((shard) => (lookup(shardId(shard), 3) ?? []).filter((p) => placement(p, shardId(shard)) <= s.coveredRing(shard)).length >= 3);
-        if (!ok) continue;
-        settled[widen === 0 ? 'narrow' : 'wide']++;
-        const seen = peers.filter((p) => s.admits(p));
-        for (const shard of decided) {
-          const all = rankPeers(shardId(shard), peers, undefined, placement).slice(0, 3);
-          expect(rankPeers(shardId(shard), seen, undefined, placement).slice(0, 3), `seed ${seed}: home ${key(h)}, widen ${widen}, shard ${shard}`).toEqual(all);
-        }
-      }
-    }
-    expect(settled.wide, `seed ${seed}: ${JSON.stringify(settled)}`).toBeGreaterThan(settled.narrow);
-    expect(settled.wide, `seed ${seed}: ${JSON.stringify(settled)}`).toBeGreaterThan(30);
-  });
 });

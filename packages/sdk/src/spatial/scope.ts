@@ -11,7 +11,6 @@
 import { regionOfShard, regionShard } from './world-state.js';
 import { homeOf } from './placement.js';
 import { ancestorAt, key, tryParseKey, type SectorId } from './sector.js';
-import { ArgumentError } from '../errors.js';
 import type { PeerId } from '../transport/types.js';
 
 /**
@@ -47,21 +46,15 @@ export class MembershipScope {
     return [...new Set(core.filter((c) => c.scale <= regionScale).map((c) => key(ancestorAt(c, regionScale))))].sort().join(' ');
   }
 
-  /**
-   * @param widen Regions added to the area's reach: 1 for the wider scope a world falls back to
-   * where the regions next to its home hold too few peers to settle within the narrow one ([S28]).
-   */
-  constructor(home: SectorId, core: readonly SectorId[], regionScale: number, leafScale: number, widen = 0) {
-    if (!Number.isInteger(widen) || widen < 0) throw new ArgumentError(`MembershipScope widen ${String(widen)} is invalid: use an integer >= 0.`, { widen });
+  constructor(home: SectorId, core: readonly SectorId[], regionScale: number, leafScale: number) {
     this.home = home;
     this.regionScale = regionScale;
     const regions = core.filter((c) => c.scale <= regionScale).map((c) => ancestorAt(c, regionScale));
     this.core = new Set(regions.map(key));
     this.coreRegions = [...new Map(regions.map((r) => [key(r), r])).values()];
-    // A wider scope over the same core is another scope: its layout and admissions differ.
-    this.coreKey = MembershipScope.coreKeyOf(regions, regionScale) + (widen > 0 ? ` +${widen}` : '');
+    this.coreKey = MembershipScope.coreKeyOf(regions, regionScale);
     // The block around any sector of the core reaches one region out; a region one leaf wide, two.
-    const reach = (regionScale - leafScale >= 1 ? 1 : 2) + widen;
+    const reach = regionScale - leafScale >= 1 ? 1 : 2;
     this.reach = reach;
     for (const r of regions) {
       for (let dy = -reach; dy <= reach; dy++) for (let dx = -reach; dx <= reach; dx++) this.area.add(`${r.x + dx},${r.y + dy}`);

@@ -257,7 +257,7 @@ export class SectorWorld {
   /** [S28]: the regions of the scope's area, in order. */
   private areaRegions: { readonly scope: MembershipScope; readonly regions: readonly SectorId[] } | undefined;
   /** [S28]: the last scope considered, for which core and membership version. */
-  private scopeChecked: { readonly coreKey: string; readonly version: number; readonly candidates: readonly MembershipScope[] } | undefined;
+  private scopeChecked: { readonly coreKey: string; readonly version: number; readonly candidate: MembershipScope } | undefined;
   private readonly scoped: boolean;
   private timer: TimerHandle | undefined;
   private counter = 0;
@@ -1135,28 +1135,22 @@ export class SectorWorld {
     const coreKey = MembershipScope.coreKeyOf(core, this.regionScale);
     const version = this.room.membership.version();
     if (this.scopeChecked?.coreKey === coreKey && this.scopeChecked.version === version) return;
-    const candidates =
-      this.scopeChecked?.coreKey === coreKey
-        ? this.scopeChecked.candidates
-        : ([0, 1] as const).map((widen) => new MembershipScope(home, core, this.regionScale, this.leafScale, widen));
-    this.scopeChecked = { coreKey, version, candidates };
+    const candidate = this.scopeChecked?.coreKey === coreKey ? this.scopeChecked.candidate : new MembershipScope(home, core, this.regionScale, this.leafScale);
+    this.scopeChecked = { coreKey, version, candidate };
     const lookup = near(this.room.peers());
     const placement = this.room.placement!;
     const need = 1 + this.backups;
     // Settled: the head of the shard's succession (its `need` best placed peers) lies within the
     // rings the area covers, so every peer there ranks it alike from its own scoped view.
-    const settledIn = (candidate: MembershipScope) => (shard: string): boolean => {
+    const settled = (shard: string): boolean => {
       if (!this.potential.has(shard) && !this.isRegion(shard)) return true;
       const covered = candidate.coveredRing(shard);
       let within = 0;
       for (const p of lookup(shardId(shard), need) ?? []) if (placement(p, shardId(shard)) <= covered && ++within >= need) return true;
       return false;
     };
-    // The narrow scope where it settles; else one region wider: a region next to the home settles
-    // in the narrow scope only with `need` peers inside it (the peers one region past it are
-    // outside the area), so at a quarter of the full density most peers kept the whole room
-    // (measured at 1,024 of 2,048 peers: 860 unscoped, views of ~500 members).
-    const next = candidates.find((c) => c.decidedShards(this.leafScale).every(settledIn(c)));
+    const dense = candidate.decidedShards(this.leafScale).every(settled);
+    const next = dense ? candidate : undefined;
     if (next === this.scope) return;
     this.scope = next;
     this.room.setScope(next);
