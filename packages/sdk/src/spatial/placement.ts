@@ -13,7 +13,7 @@ import type { Placement } from '../authority/rendezvous.js';
 import { ArgumentError } from '../errors.js';
 import { asPeerId, type PeerId } from '../transport/types.js';
 import { MAX_PEER_ID_LENGTH } from '../transport/peerjs/peer-id.js';
-import { MAX_SCALE, ancestorAt, isSectorId, sector, tryParseKey, type SectorId } from './sector.js';
+import { MAX_SCALE, ancestorAt, forEachOnRing, isSectorId, sector, tryParseKey, type SectorId } from './sector.js';
 import { regionOfShard } from './world-state.js';
 
 /** Separator and tag before a home in a peer id: `<base>-h<scale>_<x>_<y>`, negatives as `n<abs>`. */
@@ -169,13 +169,7 @@ export function sectorPlacement(): Placement {
       // over the occupied cells (a shard far from everyone would otherwise walk empty rings).
       const byCell = index.byCell;
       for (let r = 0; (2 * r + 1) ** 2 <= index.list.length * 4; r++) {
-        if (r === 0) push(byCell.get(cellKey(s.x, s.y)), out);
-        for (let d = -r; d < r; d++) {
-          push(byCell.get(cellKey(s.x + d, s.y - r)), out);
-          push(byCell.get(cellKey(s.x + r, s.y + d)), out);
-          push(byCell.get(cellKey(s.x - d, s.y + r)), out);
-          push(byCell.get(cellKey(s.x - r, s.y - d)), out);
-        }
+        forEachOnRing(s.x, s.y, r, (x, y) => push(byCell.get(cellKey(x, y)), out));
         if (out.length >= atLeast) return out;
       }
       const far = index.list.map((c) => ({ c, d: ringDistance(c, s) })).sort((a, b) => a.d - b.d);

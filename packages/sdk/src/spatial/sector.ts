@@ -259,6 +259,25 @@ export function contains(outer: SectorId, inner: SectorId): boolean {
 }
 
 /**
+ * Visits the cells on ring `r` around (`x`, `y`): those at Chebyshev distance exactly `r` (the
+ * cell itself for `r` 0, its 8 neighbours for 1, `8r` cells past that), side by side.
+ *
+ * @example
+ * ```ts
+ * forEachOnRing(4, 7, 1, (x, y) => console.log(key(sector(x, y, 0)))); // the 8 around s0:4,7
+ * ```
+ */
+export function forEachOnRing(x: number, y: number, r: number, visit: (x: number, y: number) => void): void {
+  if (r === 0) return visit(x, y);
+  for (let d = -r; d < r; d++) {
+    visit(x + d, y - r);
+    visit(x + r, y + d);
+    visit(x - d, y + r);
+    visit(x - r, y - d);
+  }
+}
+
+/**
  * The up to eight sectors around `id` at the same scale ([S4]), row by row from the top left;
  * at the world's edge only the ones that exist.
  *

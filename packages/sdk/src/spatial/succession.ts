@@ -16,7 +16,7 @@ import { byScore, checkedTier, rankEntries, scoreEntry, scorePrepared, type Plac
 import { shardId, type ShardId } from '../authority/ids.js';
 import { ArgumentError } from '../errors.js';
 import type { PeerId } from '../transport/types.js';
-import { key, type SectorId } from './sector.js';
+import { forEachOnRing, key, type SectorId } from './sector.js';
 
 /** Distinct views whose tables are kept (most recently used first out last). */
 const SHARED_TABLES = 4;
@@ -256,13 +256,7 @@ export function reachableSectors(heads: SuccessionHeads, placement: Placement, h
       const last = heads.top(k)[heads.depth - 1];
       open = last === undefined || checkedTier(placement, last, shardId(k)) >= r;
     };
-    if (r === 0) visit(home.x, home.y);
-    for (let d = -r; d < r; d++) {
-      visit(home.x + d, home.y - r);
-      visit(home.x + r, home.y + d);
-      visit(home.x - d, home.y + r);
-      visit(home.x - r, home.y - d);
-    }
+    forEachOnRing(home.x, home.y, r, visit);
     if (!any || !open) return out;
   }
 }
